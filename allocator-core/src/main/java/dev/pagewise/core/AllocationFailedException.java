@@ -1,0 +1,47 @@
+package dev.pagewise.core;
+
+import dev.pagewise.core.internal.ByteSizes;
+
+/**
+ * Thrown when an allocator has no room for a request. The message names the allocator, the
+ * request and what remains: {@code "BumpArena: cannot allocate 4.0 KiB (align 8): 1.0 KiB of 64.0 KiB remaining"}.
+ */
+public final class AllocationFailedException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long byteSize;
+    private final long byteAlignment;
+    private final long remaining;
+
+    /**
+     * @param allocator     the allocator's name, as it appears in the message
+     * @param byteSize      the requested size
+     * @param byteAlignment the requested alignment
+     * @param remaining     the bytes the allocator had left, or -1 if it cannot tell
+     * @param capacity      the allocator's capacity
+     */
+    public AllocationFailedException(String allocator, long byteSize, long byteAlignment, long remaining, long capacity) {
+        super(allocator + ": cannot allocate " + ByteSizes.format(byteSize) + " (" + byteSize + " bytes, align "
+                + byteAlignment + "): " + (remaining < 0 ? "?" : ByteSizes.format(remaining)) + " of "
+                + ByteSizes.format(capacity) + " remaining");
+        this.byteSize = byteSize;
+        this.byteAlignment = byteAlignment;
+        this.remaining = remaining;
+    }
+
+    /** {@return the requested size in bytes} */
+    public long byteSize() {
+        return byteSize;
+    }
+
+    /** {@return the requested alignment} */
+    public long byteAlignment() {
+        return byteAlignment;
+    }
+
+    /** {@return the bytes the allocator had left when the request failed, or -1 if unknown} */
+    public long remaining() {
+        return remaining;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.pagewise.core;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+
+/**
+ * An allocator of native memory segments. Being a {@link SegmentAllocator}, it plugs into every
+ * FFM API that takes one ({@code allocateFrom}, downcall return buffers, ...).
+ *
+ * <p>Implementations state their thread-safety, what they zero, and how long a segment stays valid.
+ * Every implementation rejects a negative size or a non-power-of-two alignment with
+ * {@link IllegalArgumentException} and leaves its state unchanged when it does.
+ */
+public interface Allocator extends SegmentAllocator {
+
+    /**
+     * {@return a segment of {@code byteSize} bytes aligned to {@code byteAlignment}}
+     *
+     * @throws IllegalArgumentException if {@code byteSize < 0} or {@code byteAlignment} is not a power of two
+     * @throws AllocationFailedException if the allocator has no room for the request
+     * @throws IllegalStateException if the allocator is closed
+     */
+    @Override
+    MemorySegment allocate(long byteSize, long byteAlignment);
+
+    /**
+     * Allocates like {@link #allocate(long, long)} but returns {@code null} instead of throwing
+     * when there is no room, so a caller can fall back without the cost of an exception.
+     *
+     * @return a segment, or {@code null} when the allocator has no room; its state is then unchanged
+     * @throws IllegalArgumentException if {@code byteSize < 0} or {@code byteAlignment} is not a power of two
+     * @throws IllegalStateException if the allocator is closed
+     */
+    MemorySegment tryAllocate(long byteSize, long byteAlignment);
+
+    /**
+     * Returns {@code segment} to this allocator. The default does nothing: allocators that free only
+     * in bulk ({@code reset}, {@code close}) ignore single frees.
+     *
+     * @throws IllegalArgumentException if the allocator frees individually and {@code segment}
+     *         was not allocated by it, or was already freed
+     */
+    default void deallocate(MemorySegment segment) {
+    }
+
+    /** {@return the number of bytes this allocator can hand out in all, live or not} */
+    long capacity();
+}

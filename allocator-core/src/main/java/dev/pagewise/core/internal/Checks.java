@@ -1,0 +1,76 @@
+package dev.pagewise.core.internal;
+
+import java.lang.foreign.MemorySegment;
+
+/** Argument checks shared by every allocator and range; each throws with the numbers that matter. */
+public final class Checks {
+
+    private Checks() {
+    }
+
+    /** {@return {@code value}} @throws IllegalArgumentException if it is negative */
+    public static long requireNonNegative(long value, String name) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must not be negative: " + value);
+        }
+        return value;
+    }
+
+    /** {@return {@code value}} @throws IllegalArgumentException if it is not a power of two */
+    public static long requirePowerOfTwo(long value, String name) {
+        if (value <= 0 || (value & (value - 1)) != 0) {
+            throw new IllegalArgumentException(name + " must be a power of two: " + value);
+        }
+        return value;
+    }
+
+    /** Checks an allocation request the way {@link java.lang.foreign.Arena} does. */
+    public static void checkRequest(long byteSize, long byteAlignment) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("byteSize must not be negative: " + byteSize);
+        }
+        if (byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0) {
+            throw new IllegalArgumentException("byteAlignment must be a power of two: " + byteAlignment);
+        }
+    }
+
+    /**
+     * Checks that {@code [offset, offset + length)} lies inside {@code [0, size)}, without overflow.
+     *
+     * @throws IllegalArgumentException naming offset, length and size otherwise
+     */
+    public static void checkRange(long offset, long length, long size) {
+        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+            throw new IllegalArgumentException("range outside region: offset=" + offset + " length=" + length + " size=" + size);
+        }
+    }
+
+    /** Like {@link #checkRange} and also requires page alignment of offset and length. */
+    public static void checkPageRange(long offset, long length, long size, long pageSize) {
+        checkRange(offset, length, size);
+        if ((offset & (pageSize - 1)) != 0 || (length & (pageSize - 1)) != 0) {
+            throw new IllegalArgumentException("range not page-aligned: offset=" + offset + " length=" + length
+                    + " pageSize=" + pageSize);
+        }
+    }
+
+    /**
+     * {@return {@code value} rounded up to a multiple of {@code alignment} (a power of two)}
+     *
+     * @throws ArithmeticException if the result overflows a {@code long}
+     */
+    public static long alignUp(long value, long alignment) {
+        long mask = alignment - 1;
+        return Math.addExact(value, mask) & ~mask;
+    }
+
+    /** {@return {@code value} rounded down to a multiple of {@code alignment} (a power of two)} */
+    public static long alignDown(long value, long alignment) {
+        return value & ~(alignment - 1);
+    }
+
+    /** {@return whether {@code segment}'s address is a multiple of {@code byteAlignment}} */
+    public static boolean isAligned(MemorySegment segment, long byteAlignment) {
+        return (segment.address() & (byteAlignment - 1)) == 0;
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Pagewise core: allocator interfaces, arenas, slabs and reset policies over any
+ * {@link dev.pagewise.core.FixedRange}. Knows nothing of any operating system.
+ */
+module dev.pagewise.core {
+    exports dev.pagewise.core;
+    exports dev.pagewise.core.internal to dev.pagewise.os;
+}
