@@ -3,6 +3,8 @@
  * {@link dev.pagewise.core.FixedRange}. Knows nothing of any operating system.
  */
 module dev.pagewise.core {
+    requires jdk.jfr;
+
     exports dev.pagewise.core;
     exports dev.pagewise.core.internal to dev.pagewise.os;
 }

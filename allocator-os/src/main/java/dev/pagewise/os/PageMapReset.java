@@ -233,7 +233,11 @@ final class PageMapReset {
                 long e = scanner.regionEnd(i);
                 long c = scanner.regionCategories(i);
                 if ((c & PageMapScan.SWAPPED) != 0) {
-                    t.release(s, e - s);
+                    // uffd-wp markers on unpopulated PTEs report as swapped too; a swap entry not written
+                    // since the last protect holds what the last reset left there: zeros.
+                    if ((c & PageMapScan.WRITTEN) != 0) {
+                        t.release(s, e - s);
+                    }
                 } else if ((c & PageMapScan.PRESENT) != 0 && (c & (PageMapScan.PFNZERO | PageMapScan.FILE)) == 0) {
                     boolean written = (c & PageMapScan.WRITTEN) != 0;
                     long keep = Math.min(e - s, t.budgetLeft());

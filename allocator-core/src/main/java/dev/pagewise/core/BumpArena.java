@@ -1,0 +1,299 @@
+package dev.pagewise.core;
+
+import dev.pagewise.core.internal.ByteSizes;
+import dev.pagewise.core.internal.Checks;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * A single-owner bump allocator over a {@link FixedRange}, usable wherever an {@link Arena} is expected.
+ *
+ * <p>Allocation moves a cursor forward and commits the range as it goes, so over a lazily committed
+ * mapping only what is used is ever committed. Allocation never writes: memory handed out reads zero
+ * because fresh pages are zero and every {@link #reset()} restores that through the arena's
+ * {@link ResetPolicy} (except {@link ResetPolicy#noZeroing()}). Segments never overlap.
+ *
+ * <p>A segment is valid until the next {@link #reset()}, {@link #resetTo(long)} below it, or
+ * {@link #close()}. In checked mode (the default) each generation has its own confined scope, ended by
+ * {@code reset} and {@code close}: using a stale segment throws {@link IllegalStateException} instead
+ * of showing the next generation's data. Unchecked mode hands out slices of the range's own scope,
+ * for those who measure and choose it.
+ *
+ * <p>Not thread-safe: the thread that created the arena owns it; any other thread gets
+ * {@link WrongThreadException}. Closing resets the memory, unpins the range and leaves it open
+ * unless the arena was built with {@link Builder#closeRangeOnClose()}.
+ */
+public final class BumpArena implements Allocator, Arena {
+
+    /** Resets of at most this many bytes ({@link #resetTo}) are zeroed in place, without the policy. */
+    static final long SMALL_RESET = 64 << 10;
+
+    private final FixedRange range;
+    private final ResetPolicy policy;
+    private final boolean checked;
+    private final boolean closeRange;
+    private final Thread owner;
+    private final long baseAddress;
+    private final long capacity;
+    private Generation generation;
+    private MemorySegment memory;
+    private long cursor;
+    private long highWater;
+    private long committedEnd;
+    private boolean closed;
+    private long resets;
+    private ResetReport lastReset = ResetReport.empty("none");
+
+    private BumpArena(Builder builder) {
+        this.range = builder.range;
+        this.policy = builder.policy;
+        this.checked = builder.checked;
+        this.closeRange = builder.closeRange;
+        this.owner = Thread.currentThread();
+        this.range.pin();
+        this.baseAddress = range.segment().address();
+        this.capacity = range.byteSize();
+        this.committedEnd = range.committed();
+        this.generation = Generation.open(range, checked, false);
+        this.memory = generation.segment;
+    }
+
+    /** {@return a checked arena over {@code range} with {@link ResetPolicy#defaultPolicy()}} */
+    public static BumpArena over(FixedRange range) {
+        return builder(range).build();
+    }
+
+    /** {@return a builder for an arena over {@code range}} */
+    public static Builder builder(FixedRange range) {
+        return new Builder(range);
+    }
+
+    /** Configures a {@link BumpArena}. */
+    public static final class Builder {
+        private final FixedRange range;
+        private ResetPolicy policy = ResetPolicy.defaultPolicy();
+        private boolean checked = true;
+        private boolean closeRange;
+
+        private Builder(FixedRange range) {
+            this.range = Objects.requireNonNull(range, "range");
+        }
+
+        /** Sets how {@link #reset()} restores memory; default {@link ResetPolicy#defaultPolicy()}. */
+        public Builder resetPolicy(ResetPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Hands out slices of the range's scope: no stale-segment detection, a little faster. */
+        public Builder unchecked() {
+            this.checked = false;
+            return this;
+        }
+
+        /** Makes {@link BumpArena#close()} close the range too. */
+        public Builder closeRangeOnClose() {
+            this.closeRange = true;
+            return this;
+        }
+
+        /**
+         * {@return the arena, owned by the calling thread}
+         *
+         * @throws IllegalStateException if the range is closed
+         */
+        public BumpArena build() {
+            return new BumpArena(this);
+        }
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        long offset = bump(byteSize, byteAlignment);
+        if (offset < 0) {
+            throw new AllocationFailedException("BumpArena", byteSize, byteAlignment, remaining(), capacity);
+        }
+        return memory.asSlice(offset, byteSize);
+    }
+
+    @Override
+    public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        long offset = bump(byteSize, byteAlignment);
+        return offset < 0 ? null : memory.asSlice(offset, byteSize);
+    }
+
+    /**
+     * Moves the cursor past a new block; {@return the block's offset, or -1 when it does not fit}
+     * The state is unchanged when it does not fit.
+     */
+    long bump(long byteSize, long byteAlignment) {
+        checkOwner();
+        Checks.checkRequest(byteSize, byteAlignment);
+        long start = ((baseAddress + cursor + byteAlignment - 1) & -byteAlignment) - baseAddress;
+        if (start < cursor || start > capacity || byteSize > capacity - start) {
+            return -1;
+        }
+        long end = start + byteSize;
+        if (end > committedEnd) {
+            commit(end);
+        }
+        cursor = end;
+        if (end > highWater) {
+            highWater = end;
+        }
+        return start;
+    }
+
+    private void commit(long end) {
+        range.commit(cursor, end - cursor);
+        committedEnd = range.committed();
+    }
+
+    private void checkOwner() {
+        if (Thread.currentThread() != owner) {
+            throw new WrongThreadException("BumpArena is owned by " + owner + ", not " + Thread.currentThread());
+        }
+        if (closed) {
+            throw new IllegalStateException("BumpArena is closed");
+        }
+    }
+
+    /** {@return the scope of the current generation; a new one after every {@link #reset()}} */
+    @Override
+    public MemorySegment.Scope scope() {
+        return memory.scope();
+    }
+
+    /** {@return the bytes handed out in this generation, alignment padding included} */
+    public long allocated() {
+        return cursor;
+    }
+
+    /** {@return the bytes still available} */
+    public long remaining() {
+        return capacity - cursor;
+    }
+
+    /** {@return the furthest the cursor went since the last {@link #reset()}} */
+    public long highWater() {
+        return highWater;
+    }
+
+    @Override
+    public long capacity() {
+        return capacity;
+    }
+
+    /** {@return the range this arena allocates from} */
+    public FixedRange range() {
+        return range;
+    }
+
+    /** {@return the policy {@link #reset()} uses} */
+    public ResetPolicy resetPolicy() {
+        return policy;
+    }
+
+    /** {@return whether stale segments are detected} */
+    public boolean isChecked() {
+        return checked;
+    }
+
+    /** {@return the number of resets so far} */
+    public long resets() {
+        return resets;
+    }
+
+    /** {@return what the last {@link #reset()} did} */
+    public ResetReport lastReset() {
+        return lastReset;
+    }
+
+    /** {@return a mark of the current cursor, for {@link #resetTo(long)}} */
+    public long mark() {
+        checkOwner();
+        return cursor;
+    }
+
+    /**
+     * Frees everything allocated since {@code mark}: the bytes read zero again and the cursor returns
+     * to the mark. Segments allocated after the mark must no longer be used; they stay accessible, as
+     * the generation goes on, so this is for scoped use such as {@link StackArena}.
+     *
+     * @throws IllegalArgumentException if {@code mark} is not between 0 and the cursor
+     */
+    public void resetTo(long mark) {
+        checkOwner();
+        if (mark < 0 || mark > cursor) {
+            throw new IllegalArgumentException("mark " + mark + " is not in [0, " + cursor + "]");
+        }
+        restore(mark, highWater);
+        cursor = mark;
+        highWater = mark;
+    }
+
+    /** Zeroes {@code [from, to)} in place when small, through the policy when large. */
+    private void restore(long from, long to) {
+        if (to <= from || policy == ResetPolicy.noZeroing()) {
+            return;
+        }
+        if (to - from <= SMALL_RESET) {
+            memory.asSlice(from, to - from).fill((byte) 0);
+        } else {
+            record(to - from, policy.reset(range, from, to - from));
+        }
+    }
+
+    private void record(long used, ResetReport report) {
+        resets++;
+        lastReset = report;
+        ResetEvent.emit(used, report);
+    }
+
+    /**
+     * Ends the current generation and frees everything: the used memory is restored by the policy, the
+     * cursor returns to zero, and in checked mode every segment handed out so far becomes inaccessible.
+     * If the policy fails, the used bytes stay allocated (and unreachable) until a later reset succeeds.
+     *
+     * @return what the reset did
+     */
+    public ResetReport reset() {
+        checkOwner();
+        generation.close();
+        generation = Generation.open(range, checked, false);
+        memory = generation.segment;
+        long used = highWater;
+        cursor = used;
+        record(used, policy.reset(range, 0, used));
+        cursor = 0;
+        highWater = 0;
+        return lastReset;
+    }
+
+    /**
+     * Resets the memory, ends the scope of every segment and unpins the range (closing it if the arena
+     * was built with {@link Builder#closeRangeOnClose()}). Not idempotent, as {@link Arena#close()}.
+     *
+     * @throws IllegalStateException if already closed
+     * @throws WrongThreadException if called from a thread other than the owner
+     */
+    @Override
+    public void close() {
+        checkOwner();
+        closed = true;
+        generation.close();
+        policy.reset(range, 0, highWater);
+        range.unpin();
+        if (closeRange) {
+            range.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BumpArena[" + ByteSizes.format(cursor) + " of " + ByteSizes.format(capacity) + ", " + policy
+                + (checked ? "" : ", unchecked") + "]";
+    }
+}

@@ -1,0 +1,35 @@
+package dev.pagewise.core;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The memory of one generation of an arena: the whole range, seen through a scope that ends when the
+ * generation does (checked mode), or through the range's own scope (unchecked mode).
+ */
+final class Generation {
+
+    final Arena arena;
+    final MemorySegment segment;
+
+    private Generation(Arena arena, MemorySegment segment) {
+        this.arena = arena;
+        this.segment = segment;
+    }
+
+    /** Opens a generation: checked ones get a fresh confined or shared scope. */
+    static Generation open(FixedRange range, boolean checked, boolean shared) {
+        if (!checked) {
+            return new Generation(null, range.segment());
+        }
+        Arena arena = shared ? Arena.ofShared() : Arena.ofConfined();
+        return new Generation(arena, range.segment().reinterpret(arena, null));
+    }
+
+    /** Ends the generation's scope; segments from it throw {@link IllegalStateException} afterwards. */
+    void close() {
+        if (arena != null) {
+            arena.close();
+        }
+    }
+}

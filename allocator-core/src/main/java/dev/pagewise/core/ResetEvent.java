@@ -1,0 +1,58 @@
+package dev.pagewise.core;
+
+import jdk.jfr.Category;
+import jdk.jfr.DataAmount;
+import jdk.jfr.Description;
+import jdk.jfr.Enabled;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/**
+ * A JFR event per arena reset, disabled by default: enable {@code dev.pagewise.Reset} in a JFR
+ * configuration to see resets in JDK Mission Control.
+ */
+@Name("dev.pagewise.Reset")
+@Label("Arena Reset")
+@Category({"Pagewise", "Memory"})
+@Description("An arena restored its used memory to zero")
+@Enabled(false)
+@StackTrace(false)
+public final class ResetEvent extends jdk.jfr.Event {
+
+    @Label("Strategy")
+    public String strategy;
+
+    @Label("Bytes Used")
+    @DataAmount
+    public long bytesUsed;
+
+    @Label("Bytes Zeroed")
+    @DataAmount
+    public long bytesZeroed;
+
+    @Label("Bytes Decommitted")
+    @DataAmount
+    public long bytesDecommitted;
+
+    @Label("Regions")
+    public int regions;
+
+    @Label("Reset Time")
+    @Timespan
+    public long nanos;
+
+    static void emit(long used, ResetReport report) {
+        ResetEvent event = new ResetEvent();
+        if (event.shouldCommit()) {
+            event.strategy = report.strategy();
+            event.bytesUsed = used;
+            event.bytesZeroed = report.bytesZeroed();
+            event.bytesDecommitted = report.bytesDecommitted();
+            event.regions = report.regions();
+            event.nanos = report.nanos();
+            event.commit();
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package dev.pagewise.core;
+
+import dev.pagewise.core.internal.ByteSizes;
+import dev.pagewise.core.internal.Checks;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * A thread-safe bump allocator over a {@link FixedRange}, usable wherever an {@link Arena} is expected.
+ *
+ * <p>The cursor moves by compare-and-set, with no lock. So that threads do not fight over the cursor's
+ * cache line, each thread claims a chunk ({@link Builder#chunkSize}, default 64 KiB) and serves small
+ * requests from it without atomics; a chunk size of 0 makes every request claim from the cursor.
+ * Memory handed out reads zero, as in {@link BumpArena}; segments never overlap.
+ *
+ * <p>{@link #reset()} and {@link #close()} are legal only when no thread is allocating or using a
+ * segment. Misuse is detected where it is cheap: an allocation that races a reset throws
+ * {@link IllegalStateException}, and in checked mode (a shared scope per generation) so does an access
+ * to a segment from before the reset.
+ */
+public final class SharedBumpArena implements Allocator, Arena {
+
+    /** The default chunk size: 64 KiB. */
+    public static final long DEFAULT_CHUNK_SIZE = 64 << 10;
+
+    private static final long RESETTING = -1;
+    private static final long CLOSED = -2;
+    private static final VarHandle CURSOR;
+
+    static {
+        try {
+            CURSOR = MethodHandles.lookup().findVarHandle(SharedBumpArena.class, "cursor", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A thread's chunk: {@code [pos, end)} of the generation {@code epoch}. */
+    private static final class Chunk {
+        long epoch = -1;
+        long pos;
+        long end;
+    }
+
+    private final FixedRange range;
+    private final ResetPolicy policy;
+    private final boolean checked;
+    private final long chunkSize;
+    private final long baseAddress;
+    private final long capacity;
+    private final ThreadLocal<Chunk> chunks = ThreadLocal.withInitial(Chunk::new);
+    private volatile long cursor;
+    private volatile long epoch;
+    private volatile Generation generation;
+    private volatile MemorySegment memory;
+    private ResetReport lastReset = ResetReport.empty("none");
+
+    private SharedBumpArena(Builder b) {
+        this.range = b.range;
+        this.policy = b.policy;
+        this.checked = b.checked;
+        this.chunkSize = b.chunkSize;
+        range.pin();
+        this.baseAddress = range.segment().address();
+        this.capacity = range.byteSize();
+        this.generation = Generation.open(range, checked, true);
+        this.memory = generation.segment;
+    }
+
+    /** {@return a checked arena over {@code range} with default chunks and {@link ResetPolicy#defaultPolicy()}} */
+    public static SharedBumpArena over(FixedRange range) {
+        return builder(range).build();
+    }
+
+    /** {@return a builder for an arena over {@code range}} */
+    public static Builder builder(FixedRange range) {
+        return new Builder(range);
+    }
+
+    /** Configures a {@link SharedBumpArena}. */
+    public static final class Builder {
+        private final FixedRange range;
+        private ResetPolicy policy = ResetPolicy.defaultPolicy();
+        private boolean checked = true;
+        private long chunkSize = DEFAULT_CHUNK_SIZE;
+
+        private Builder(FixedRange range) {
+            this.range = Objects.requireNonNull(range, "range");
+        }
+
+        /** Sets how {@link #reset()} restores memory. */
+        public Builder resetPolicy(ResetPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Hands out slices of the range's scope: no stale-segment detection. */
+        public Builder unchecked() {
+            this.checked = false;
+            return this;
+        }
+
+        /**
+         * Sets the per-thread chunk size; requests up to a quarter of it are served from the chunk.
+         *
+         * @throws IllegalArgumentException if {@code bytes} is negative or neither 0 nor a power of two
+         */
+        public Builder chunkSize(long bytes) {
+            if (bytes != 0) {
+                Checks.requirePowerOfTwo(bytes, "chunkSize");
+            }
+            this.chunkSize = bytes;
+            return this;
+        }
+
+        /** {@return the arena} @throws IllegalStateException if the range is closed */
+        public SharedBumpArena build() {
+            return new SharedBumpArena(this);
+        }
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        MemorySegment segment = tryAllocate(byteSize, byteAlignment);
+        if (segment == null) {
+            throw new AllocationFailedException("SharedBumpArena", byteSize, byteAlignment, remaining(), capacity);
+        }
+        return segment;
+    }
+
+    @Override
+    public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        Checks.checkRequest(byteSize, byteAlignment);
+        MemorySegment mem = memory;
+        if (byteSize <= chunkSize >>> 2 && byteAlignment <= chunkSize >>> 2) {
+            Chunk chunk = chunks.get();
+            if (chunk.epoch == epoch) {
+                long start = ((baseAddress + chunk.pos + byteAlignment - 1) & -byteAlignment) - baseAddress;
+                if (byteSize <= chunk.end - start) {
+                    chunk.pos = start + byteSize;
+                    return mem.asSlice(start, byteSize);
+                }
+            }
+            long e = epoch;
+            long claimed = claim(chunkSize, chunkSize);
+            if (claimed >= 0) {
+                chunk.epoch = e;
+                chunk.pos = claimed + byteSize;
+                chunk.end = claimed + chunkSize;
+                return mem.asSlice(claimed, byteSize);
+            }
+        }
+        long start = claim(byteSize, byteAlignment);
+        return start < 0 ? null : mem.asSlice(start, byteSize);
+    }
+
+    /** Moves the shared cursor past a block; {@return its offset, or -1 when it does not fit} */
+    private long claim(long byteSize, long byteAlignment) {
+        while (true) {
+            long cur = cursor;
+            if (cur < 0) {
+                throw new IllegalStateException(cur == CLOSED ? "SharedBumpArena is closed"
+                        : "SharedBumpArena is being reset while a thread allocates");
+            }
+            long start = ((baseAddress + cur + byteAlignment - 1) & -byteAlignment) - baseAddress;
+            if (start < cur || start > capacity || byteSize > capacity - start) {
+                return -1;
+            }
+            if (CURSOR.compareAndSet(this, cur, start + byteSize)) {
+                range.commit(start, byteSize);
+                return start;
+            }
+        }
+    }
+
+    @Override
+    public MemorySegment.Scope scope() {
+        return memory.scope();
+    }
+
+    @Override
+    public long capacity() {
+        return capacity;
+    }
+
+    /** {@return the bytes claimed from the range in this generation, unused chunk tails included} */
+    public long allocated() {
+        return Math.max(cursor, 0);
+    }
+
+    /** {@return the bytes not yet claimed} */
+    public long remaining() {
+        return capacity - allocated();
+    }
+
+    /** {@return what the last reset did} */
+    public ResetReport lastReset() {
+        return lastReset;
+    }
+
+    private long enter(long next) {
+        while (true) {
+            long cur = cursor;
+            if (cur < 0) {
+                throw new IllegalStateException(cur == CLOSED ? "SharedBumpArena is closed"
+                        : "SharedBumpArena is already being reset");
+            }
+            if (CURSOR.compareAndSet(this, cur, next)) {
+                return cur;
+            }
+        }
+    }
+
+    /**
+     * Frees everything: the used memory is restored by the policy and, in checked mode, every segment
+     * handed out so far becomes inaccessible. Legal only when no thread allocates or uses a segment.
+     *
+     * @throws IllegalStateException if the arena is closed, or (detected) another thread is allocating
+     */
+    public ResetReport reset() {
+        long used = enter(RESETTING);
+        try {
+            generation.close();
+        } catch (RuntimeException e) {
+            cursor = used;
+            throw e;
+        }
+        epoch = epoch + 1;
+        Generation next = Generation.open(range, checked, true);
+        generation = next;
+        memory = next.segment;
+        try {
+            lastReset = policy.reset(range, 0, used);
+        } catch (RuntimeException e) {
+            cursor = used;
+            throw e;
+        }
+        ResetEvent.emit(used, lastReset);
+        cursor = 0;
+        return lastReset;
+    }
+
+    /**
+     * Resets the memory, ends the scope of every segment and unpins the range.
+     *
+     * @throws IllegalStateException if already closed
+     */
+    @Override
+    public void close() {
+        long used = enter(CLOSED);
+        generation.close();
+        policy.reset(range, 0, used);
+        range.unpin();
+    }
+
+    @Override
+    public String toString() {
+        return "SharedBumpArena[" + ByteSizes.format(allocated()) + " of " + ByteSizes.format(capacity)
+                + ", chunk " + ByteSizes.format(chunkSize) + "]";
+    }
+}

@@ -1,0 +1,202 @@
+package dev.pagewise.core;
+
+import dev.pagewise.core.internal.Checks;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * A set of {@link Slab}s by size class over one {@link FixedRange}: powers of two and the half-steps
+ * between them (16, 24, 32, 48, 64, 96, ... B) up to a maximum, each class owning an equal share of the
+ * range. Larger requests, and requests a full class cannot serve, fall through to a large-object
+ * allocator if one is given. {@link #deallocate} routes by address. Memory handed out reads zero.
+ * Not thread-safe.
+ */
+public final class SizeClassed implements Allocator, AutoCloseable {
+
+    /** The smallest class: 16 B. */
+    public static final long MIN_CLASS = 16;
+    /** The default largest class: 32 KiB. */
+    public static final long DEFAULT_MAX_CLASS = 32 << 10;
+
+    private final FixedRange range;
+    private final long baseAddress;
+    private final long shareSize;
+    private final long[] classSizes;
+    private final Slab[] slabs;
+    private final RangeSlice[] shares;
+    private final Allocator large;
+    private boolean closed;
+
+    private SizeClassed(Builder b) {
+        this.range = b.range;
+        this.large = b.large;
+        this.classSizes = classSizes(b.maxClass);
+        int n = classSizes.length;
+        this.shareSize = Checks.alignDown(range.byteSize() / n, 4096);
+        if (shareSize < b.maxClass) {
+            throw new IllegalArgumentException("range of " + range.byteSize() + " bytes too small for " + n
+                    + " classes up to " + b.maxClass + " bytes");
+        }
+        this.baseAddress = range.segment().address();
+        this.slabs = new Slab[n];
+        this.shares = new RangeSlice[n];
+        for (int i = 0; i < n; i++) {
+            shares[i] = new RangeSlice(range, i * shareSize, shareSize);
+            slabs[i] = Slab.over(shares[i], classSizes[i]);
+        }
+    }
+
+    /** {@return size classes up to 32 KiB over {@code range}, with no large-object allocator} */
+    public static SizeClassed over(FixedRange range) {
+        return builder(range).build();
+    }
+
+    /** {@return a builder over {@code range}} */
+    public static Builder builder(FixedRange range) {
+        return new Builder(range);
+    }
+
+    /** Configures a {@link SizeClassed}. */
+    public static final class Builder {
+        private final FixedRange range;
+        private long maxClass = DEFAULT_MAX_CLASS;
+        private Allocator large;
+
+        private Builder(FixedRange range) {
+            this.range = Objects.requireNonNull(range, "range");
+        }
+
+        /**
+         * Sets the largest class, a power of two of at least {@value #MIN_CLASS}.
+         *
+         * @throws IllegalArgumentException otherwise
+         */
+        public Builder maxClassSize(long bytes) {
+            Checks.requirePowerOfTwo(bytes, "maxClassSize");
+            if (bytes < MIN_CLASS) {
+                throw new IllegalArgumentException("maxClassSize must be at least " + MIN_CLASS + ": " + bytes);
+            }
+            this.maxClass = bytes;
+            return this;
+        }
+
+        /** Sets the allocator for requests above the largest class or that no class can serve. */
+        public Builder large(Allocator large) {
+            this.large = Objects.requireNonNull(large, "large");
+            return this;
+        }
+
+        /** {@return the allocator} @throws IllegalArgumentException if the range is too small */
+        public SizeClassed build() {
+            return new SizeClassed(this);
+        }
+    }
+
+    static long[] classSizes(long max) {
+        int n = 1 + 2 * (63 - Long.numberOfLeadingZeros(max) - 4);
+        long[] sizes = new long[n];
+        sizes[0] = MIN_CLASS;
+        for (int i = 1; i < n; i++) {
+            long pow = MIN_CLASS << ((i + 1) / 2);
+            sizes[i] = (i & 1) == 1 ? pow - pow / 4 : pow;
+        }
+        return sizes;
+    }
+
+    /** {@return the index of the smallest class that holds {@code size} bytes} Valid up to the max class. */
+    static int classIndex(long size) {
+        if (size <= MIN_CLASS) {
+            return 0;
+        }
+        int p = 63 - Long.numberOfLeadingZeros(size - 1);
+        return size <= 3L << (p - 1) ? 2 * p - 7 : 2 * p - 6;
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        MemorySegment segment = tryAllocate(byteSize, byteAlignment);
+        if (segment == null) {
+            throw new AllocationFailedException("SizeClassed", byteSize, byteAlignment, -1, capacity());
+        }
+        return segment;
+    }
+
+    @Override
+    public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        Checks.checkRequest(byteSize, byteAlignment);
+        if (closed) {
+            throw new IllegalStateException("SizeClassed is closed");
+        }
+        if (byteSize <= classSizes[classSizes.length - 1]) {
+            for (int i = classIndex(byteSize); i < slabs.length; i++) {
+                Slab slab = slabs[i];
+                if (slab.slotAlignment() >= byteAlignment) {
+                    MemorySegment segment = slab.tryAllocate(byteSize, byteAlignment);
+                    if (segment != null || large == null) {
+                        return segment;
+                    }
+                    break;
+                }
+            }
+        }
+        return large == null ? null : large.tryAllocate(byteSize, byteAlignment);
+    }
+
+    /**
+     * Frees a block: to its class by address, otherwise to the large-object allocator.
+     *
+     * @throws IllegalArgumentException if the block is neither a live slot here nor accepted by the large allocator
+     */
+    @Override
+    public void deallocate(MemorySegment segment) {
+        if (closed) {
+            throw new IllegalStateException("SizeClassed is closed");
+        }
+        long offset = segment.address() - baseAddress;
+        if (offset >= 0 && offset < shareSize * slabs.length) {
+            slabs[(int) (offset / shareSize)].deallocate(segment);
+        } else if (large != null) {
+            large.deallocate(segment);
+        } else {
+            throw new IllegalArgumentException("not allocated by this SizeClassed: 0x"
+                    + Long.toHexString(segment.address()));
+        }
+    }
+
+    /** {@return the class sizes, smallest first} */
+    public long[] classSizes() {
+        return classSizes.clone();
+    }
+
+    /** {@return the live blocks in all classes} */
+    public long liveBlocks() {
+        long live = 0;
+        for (Slab slab : slabs) {
+            live += slab.liveSlots();
+        }
+        return live;
+    }
+
+    @Override
+    public long capacity() {
+        long capacity = large == null ? 0 : large.capacity();
+        for (Slab slab : slabs) {
+            capacity += slab.capacity();
+        }
+        return capacity;
+    }
+
+    /** Closes every class and unpins the range; the large-object allocator is left to its owner. */
+    @Override
+    public void close() {
+        if (closed) {
+            throw new IllegalStateException("SizeClassed is closed");
+        }
+        closed = true;
+        for (int i = 0; i < slabs.length; i++) {
+            slabs[i].close();
+            shares[i].close();
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.pagewise.core;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A stack of frames over a {@link FixedRange}, in the manner of LWJGL's {@code MemoryStack}: each
+ * {@link #push()} opens a {@link Frame}, an {@link Arena} whose {@code close} pops everything allocated
+ * in it, for try-with-resources around a call.
+ *
+ * {@snippet lang=java :
+ * try (StackArena.Frame frame = stack.push()) {
+ *     MemorySegment name = frame.allocateFrom("pagewise");
+ *     callNative(name);
+ * } // name's bytes read zero again; in checked mode name is no longer accessible
+ * }
+ *
+ * <p>Frames close in reverse order of opening; closing another frame first throws
+ * {@link IllegalStateException}. Memory handed out reads zero: a popped frame's bytes are zeroed. In
+ * checked mode every frame has its own confined scope. Not thread-safe: the creating thread owns it.
+ */
+public final class StackArena implements Allocator, AutoCloseable {
+
+    private final BumpArena bump;
+    private final boolean checked;
+    private Frame top;
+    private int depth;
+
+    private StackArena(BumpArena bump, boolean checked) {
+        this.bump = bump;
+        this.checked = checked;
+    }
+
+    /** {@return a checked stack over {@code range}} */
+    public static StackArena over(FixedRange range) {
+        return new StackArena(BumpArena.over(range), true);
+    }
+
+    /** {@return a stack over {@code range} whose frames have no scope of their own: no stale-segment detection} */
+    public static StackArena uncheckedOver(FixedRange range) {
+        return new StackArena(BumpArena.builder(range).unchecked().build(), false);
+    }
+
+    /** A frame of the stack: an arena whose segments live until it is closed. */
+    public final class Frame implements Arena, Allocator {
+        private final Frame parent;
+        private final long mark;
+        private final Arena arena;
+        private final MemorySegment memory;
+        private boolean closed;
+
+        private Frame(Frame parent, long mark) {
+            this.parent = parent;
+            this.mark = mark;
+            if (checked) {
+                this.arena = Arena.ofConfined();
+                this.memory = bump.range().segment().reinterpret(arena, null);
+            } else {
+                this.arena = null;
+                this.memory = bump.range().segment();
+            }
+        }
+
+        @Override
+        public MemorySegment allocate(long byteSize, long byteAlignment) {
+            checkTop();
+            long offset = bump.bump(byteSize, byteAlignment);
+            if (offset < 0) {
+                throw new AllocationFailedException("StackArena", byteSize, byteAlignment, bump.remaining(),
+                        bump.capacity());
+            }
+            return memory.asSlice(offset, byteSize);
+        }
+
+        @Override
+        public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+            checkTop();
+            long offset = bump.bump(byteSize, byteAlignment);
+            return offset < 0 ? null : memory.asSlice(offset, byteSize);
+        }
+
+        private void checkTop() {
+            if (this != top) {
+                throw new IllegalStateException(closed ? "frame is closed" : "frame is not the top of the stack");
+            }
+        }
+
+        @Override
+        public long capacity() {
+            return bump.capacity();
+        }
+
+        @Override
+        public MemorySegment.Scope scope() {
+            return memory.scope();
+        }
+
+        /**
+         * Pops the frame: its memory reads zero again and, in checked mode, its segments become inaccessible.
+         *
+         * @throws IllegalStateException if the frame is closed or is not the top of the stack
+         */
+        @Override
+        public void close() {
+            checkTop();
+            closed = true;
+            if (arena != null) {
+                arena.close();
+            }
+            bump.resetTo(mark);
+            top = parent;
+            depth--;
+        }
+    }
+
+    /**
+     * Opens a frame on top of the stack.
+     *
+     * @throws WrongThreadException if called from a thread other than the owner
+     * @throws IllegalStateException if the stack is closed
+     */
+    public Frame push() {
+        Frame frame = new Frame(top, bump.mark());
+        top = frame;
+        depth++;
+        return frame;
+    }
+
+    /** {@return the number of open frames} */
+    public int depth() {
+        return depth;
+    }
+
+    /** Allocates outside any frame: the segment lives until {@link #reset()} or {@link #close()}. */
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        checkNoFrame();
+        return bump.allocate(byteSize, byteAlignment);
+    }
+
+    @Override
+    public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        checkNoFrame();
+        return bump.tryAllocate(byteSize, byteAlignment);
+    }
+
+    private void checkNoFrame() {
+        if (top != null) {
+            throw new IllegalStateException("a frame is open: allocate from the frame");
+        }
+    }
+
+    @Override
+    public long capacity() {
+        return bump.capacity();
+    }
+
+    /** {@return the bytes in use by open frames and frame-less allocations} */
+    public long allocated() {
+        return bump.allocated();
+    }
+
+    /**
+     * Frees everything; frames must all be closed.
+     *
+     * @throws IllegalStateException if a frame is open
+     */
+    public ResetReport reset() {
+        checkNoFrame();
+        return bump.reset();
+    }
+
+    /** Closes the stack and the arena under it. @throws IllegalStateException if a frame is open */
+    @Override
+    public void close() {
+        checkNoFrame();
+        bump.close();
+    }
+}
