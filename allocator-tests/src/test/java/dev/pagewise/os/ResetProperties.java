@@ -1,0 +1,203 @@
+package dev.pagewise.os;
+
+import dev.pagewise.core.ResetPolicy;
+import dev.pagewise.core.ResetReport;
+import dev.pagewise.os.linux.Libc;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Reset correctness: random write patterns, then a reset under every policy and every dirty-page
+ * source: the reset range reads zero, bytes before it are untouched, resident memory stays within
+ * the budget, and kept pages take no fault when touched again.
+ */
+class ResetProperties {
+
+    static final long PAGE = Libc.PAGE_SIZE;
+    static final long REGION = 8 << 20;
+
+    enum Pattern { DENSE, SPARSE, PAGE_EDGES, HUGE_RUN }
+
+    record Write(Pattern pattern, long start, long length) {
+    }
+
+    /** A policy and, for pagemap-driven ones, the dirty-page source to force. */
+    record Setup(String name, ResetPolicy policy, DirtyPageSource source, long keep) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Write>> writes() {
+        Arbitrary<Pattern> pattern = Arbitraries.of(Pattern.class);
+        Arbitrary<Long> start = Arbitraries.longs().between(0, REGION - 1);
+        Arbitrary<Long> length = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.longs().between(1, 3 * PAGE)),
+                Tuple.of(2, Arbitraries.longs().between(PAGE, 1 << 20)),
+                Tuple.of(1, Arbitraries.just(2L << 20)));
+        return Combinators.combine(pattern, start, length).as(Write::new).list().ofMinSize(1).ofMaxSize(12);
+    }
+
+    @Provide
+    Arbitrary<Setup> setups() {
+        long[] keeps = {0, PAGE, 64 << 10, 1 << 20, 4 << 20};
+        List<Setup> all = new java.util.ArrayList<>();
+        all.add(new Setup("zeroAll", ResetPolicy.zeroAll(), null, REGION));
+        all.add(new Setup("decommitAll", ResetPolicy.decommitAll(), null, 0));
+        for (long keep : keeps) {
+            for (DirtyPageSource source : new DirtyPageSource[] {
+                    DirtyPageSource.PAGEMAP_SCAN, DirtyPageSource.PAGEMAP_READ, DirtyPageSource.NONE}) {
+                if (source.isAvailable()) {
+                    all.add(new Setup("keepResident(" + keep + ")/" + source, ResetPolicy.keepResident(keep), source, keep));
+                }
+            }
+            if (DirtyPageSource.TRACK_WRITES.isAvailable()) {
+                all.add(new Setup("trackWrites(" + keep + ")", ResetPolicy.trackWrites(keep), null, keep));
+            }
+        }
+        return Arbitraries.of(all);
+    }
+
+    static long apply(MemorySegment s, Write w) {
+        long start = w.start();
+        long end = Math.min(REGION, start + w.length());
+        switch (w.pattern()) {
+            case DENSE -> s.asSlice(start, end - start).fill((byte) 0x5A);
+            case SPARSE -> {
+                for (long p = start; p < end; p += 4 * PAGE) {
+                    s.set(JAVA_BYTE, p, (byte) 1);
+                }
+            }
+            case PAGE_EDGES -> {
+                for (long p = (start / PAGE) * PAGE; p < end; p += PAGE) {
+                    if (p > 0) {
+                        s.set(JAVA_BYTE, p - 1, (byte) 2);
+                    }
+                    s.set(JAVA_BYTE, p, (byte) 3);
+                }
+            }
+            case HUGE_RUN -> {
+                long hs = (start / (2 << 20)) * (2 << 20);
+                long he = Math.min(REGION, hs + (2 << 20));
+                s.asSlice(hs, he - hs).fill((byte) 0x7F);
+                end = he;
+            }
+        }
+        return end;
+    }
+
+    @Property(tries = 120)
+    void resetLeavesZerosWithinBudgetAndTouchesNothingElse(@ForAll("writes") List<Write> writes,
+                                                           @ForAll("setups") Setup setup,
+                                                           @ForAll boolean twoCycles) {
+        try (MmapBacked m = MmapBacked.map(REGION)) {
+            if (setup.source() != null) {
+                m.dirtyPageSource(setup.source());
+            }
+            MemorySegment s = m.segment();
+            long offset = 3 * PAGE + 100;
+            int cycles = twoCycles ? 2 : 1;
+            for (int cycle = 0; cycle < cycles; cycle++) {
+                long used = offset;
+                for (Write w : writes) {
+                    used = Math.max(used, apply(s, w));
+                }
+                s.asSlice(0, offset).fill((byte) 0x11);
+                ResetReport report = setup.policy().reset(m, offset, used - offset);
+                assertTrue(report.bytesZeroed() >= 0 && report.bytesDecommitted() >= 0, report.toString());
+                byte[] sentinel = new byte[(int) offset];
+                java.util.Arrays.fill(sentinel, (byte) 0x11);
+                assertEquals(-1, s.asSlice(0, offset).mismatch(MemorySegment.ofArray(sentinel)),
+                        "bytes before the reset range are untouched");
+                long firstNonZero = firstNonZero(s, offset);
+                assertEquals(-1, firstNonZero, () -> setup + ": byte " + firstNonZero + " not zero after " + report);
+                if (setup.keep() < REGION) {
+                    long residentAfterOffset = privatePages(s.address() + 4 * PAGE, REGION - 4 * PAGE);
+                    assertTrue(residentAfterOffset * PAGE <= setup.keep() + PAGE,
+                            setup + ": " + residentAfterOffset + " pages resident, budget " + setup.keep());
+                }
+            }
+        }
+    }
+
+    /** {@return pages backed by a private frame (present and exclusive): what counts toward RSS} */
+    static long privatePages(long address, long length) {
+        PageMapReader reader = new PageMapReader();
+        long count = 0;
+        for (long pos = address; pos < address + length; ) {
+            int n = reader.read(pos, (address + length - pos) / PAGE);
+            for (int i = 0; i < n; i++) {
+                long e = reader.entry(i);
+                if ((e & PageMapReader.PRESENT) != 0 && (e & PageMapReader.EXCLUSIVE) != 0) {
+                    count++;
+                }
+            }
+            pos += n * PAGE;
+        }
+        return count;
+    }
+
+    private static long firstNonZero(MemorySegment s, long from) {
+        long n = s.byteSize();
+        for (long i = from; i < n; i += 8) {
+            if (s.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, Math.min(i, n - 8)) != 0) {
+                for (long j = i; j < Math.min(n, i + 8); j++) {
+                    if (s.get(JAVA_BYTE, j) != 0) {
+                        return j;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    @Property(tries = 40)
+    void keptPagesTakeNoFaultWhenTouchedAgain(@ForAll("writes") List<Write> writes) {
+        assumeScan();
+        try (MmapBacked m = MmapBacked.map(REGION)) {
+            MemorySegment s = m.segment();
+            long used = 0;
+            for (Write w : writes) {
+                used = Math.max(used, apply(s, w));
+            }
+            long usedPages = (used + PAGE - 1) / PAGE;
+            ResetPolicy.keepResident(2 << 20).reset(m, 0, usedPages * PAGE);
+            long[] resident = new long[(int) usedPages];
+            int count = 0;
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment vec = arena.allocate(usedPages);
+                Libc.mincore(s.address(), usedPages * PAGE, vec);
+                for (int p = 0; p < usedPages; p++) {
+                    if ((vec.get(JAVA_BYTE, p) & 1) != 0) {
+                        resident[count++] = p * PAGE;
+                    }
+                }
+            }
+            long before = Libc.threadMinorFaults();
+            for (int i = 0; i < count; i++) {
+                s.set(JAVA_BYTE, resident[i], (byte) 9);
+            }
+            long faults = Libc.threadMinorFaults() - before;
+            assertTrue(count == 0 || faults <= 2, count + " kept pages written, " + faults + " minor faults");
+        }
+    }
+
+    private static void assumeScan() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PageMapScan.isSupported(),
+                () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+    }
+}

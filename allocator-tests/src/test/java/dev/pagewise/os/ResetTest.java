@@ -1,0 +1,145 @@
+package dev.pagewise.os;
+
+import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.ResetPolicy;
+import dev.pagewise.core.ResetReport;
+import dev.pagewise.os.linux.Libc;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class ResetTest {
+
+    static final long PAGE = Libc.PAGE_SIZE;
+
+    @Test
+    void arenaThatSpikedShouldSettleWithinKeepResident() {
+        assumeTrue(DirtyPageSource.best() != DirtyPageSource.NONE, "needs the pagemap");
+        try (MmapBacked range = MmapBacked.map(512L << 20, MapOptions.DEFAULT.withLazyCommit());
+             BumpArena arena = BumpArena.builder(range).resetPolicy(ResetPolicy.keepResident(4 << 20)).build()) {
+            arena.allocate(256 << 20, 4096).fill((byte) 1);
+            assertTrue(ResetProperties.privatePages(range.segment().address(), 256 << 20) * PAGE >= 256 << 20);
+            ResetReport spike = arena.reset();
+            assertEquals(4 << 20, spike.bytesZeroed());
+            for (int request = 0; request < 50; request++) {
+                for (int b = 0; b < 64; b++) {
+                    arena.allocate(16 << 10, 8).fill((byte) request);
+                }
+                arena.reset();
+            }
+            long rss = ResetProperties.privatePages(range.segment().address(), range.byteSize()) * PAGE;
+            assertTrue(rss <= 5 << 20, "steady state " + rss + " bytes resident");
+        }
+    }
+
+    @Test
+    void sparseWritesShouldZeroOnlyWrittenPages() {
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        try (MmapBacked range = MmapBacked.map(1 << 20)) {
+            MemorySegment s = range.segment();
+            for (long p = 0; p < 256; p += 4) {
+                s.set(JAVA_BYTE, p * PAGE + 17, (byte) 1);
+            }
+            ResetReport report = range.resetPages(0, 1 << 20, 1 << 20);
+            assertEquals("pagemap-scan", report.strategy());
+            assertEquals(64 * PAGE, report.bytesZeroed(), "one page in four was written");
+            assertEquals(0, report.bytesDecommitted());
+            assertEquals(64, report.regions());
+        }
+    }
+
+    @Test
+    void trackWritesShouldZeroExactlyThePagesWrittenSinceTheLastReset() {
+        try (MmapBacked range = MmapBacked.map(1 << 20)) {
+            assumeTrue(range.trackWrites(), () -> "userfaultfd write-protection unavailable: "
+                    + WriteTracker.unavailableReason());
+            MemorySegment s = range.segment();
+            s.fill((byte) 1);
+            range.resetPages(0, 1 << 20, 1 << 20);
+            for (long p = 0; p < 10; p++) {
+                s.set(JAVA_BYTE, p * 8 * PAGE, (byte) 1);
+            }
+            ResetReport report = range.resetPages(0, 1 << 20, 1 << 20);
+            assertEquals("track-writes", report.strategy());
+            assertEquals(10 * PAGE, report.bytesZeroed(), "only the ten pages written this cycle");
+            assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+        }
+    }
+
+    @Test
+    void hugePageRegionsShouldResetToZero() {
+        try (MmapBacked range = MmapBacked.map(8 << 20, MapOptions.DEFAULT.withHugePages())) {
+            MemorySegment s = range.segment();
+            s.fill((byte) 3);
+            ResetReport report = range.resetPages(0, 8 << 20, 3 << 20);
+            assertTrue(report.bytesZeroed() <= 3 << 20, report.toString());
+            assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[8 << 20])));
+        }
+    }
+
+    @Test
+    void everyForcedSourceShouldLeaveTheSameContents() {
+        for (DirtyPageSource source : DirtyPageSource.values()) {
+            if (source == DirtyPageSource.TRACK_WRITES || !source.isAvailable()) {
+                continue;
+            }
+            try (MmapBacked range = MmapBacked.map(1 << 20)) {
+                range.dirtyPageSource(source);
+                MemorySegment s = range.segment();
+                for (long i = 0; i < (1 << 20); i += 3 * PAGE + 5) {
+                    s.set(JAVA_BYTE, i, (byte) 1);
+                }
+                ResetReport report = range.resetPages(0, 1 << 20, 256 << 10);
+                assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[1 << 20])), source + " " + report);
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectBadResetArguments() {
+        try (MmapBacked range = MmapBacked.map(1 << 20)) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> range.resetPages(1, PAGE, 0));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> range.resetPages(0, 2 << 20, 0));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> range.resetPages(0, PAGE, -1));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> range.dirtyPageSource(DirtyPageSource.TRACK_WRITES));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ResetPolicy.keepResident(-1));
+        }
+    }
+
+    @Test
+    void resetShouldEmitAJfrEventWhenEnabled() throws Exception {
+        Path file = Files.createTempFile("pagewise", ".jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.pagewise.Reset");
+            recording.start();
+            try (MmapBacked range = MmapBacked.map(1 << 20); BumpArena arena = BumpArena.over(range)) {
+                arena.allocate(100_000, 8).fill((byte) 1);
+                arena.reset();
+            }
+            recording.stop();
+            recording.dump(file);
+            List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
+                    .filter(e -> e.getEventType().getName().equals("dev.pagewise.Reset")).toList();
+            assertEquals(1, events.size());
+            assertEquals(100_000, events.getFirst().getLong("bytesUsed"));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+}
