@@ -1,0 +1,48 @@
+package dev.pagewise.tests;
+
+import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.NativeBacked;
+import dev.pagewise.core.StackArena;
+import dev.pagewise.os.MapOptions;
+import dev.pagewise.os.MmapBacked;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The README's examples, verbatim between the markers, so they cannot rot. */
+class ReadmeExampleTest {
+
+    @Test
+    void usage() {
+        // README:usage:begin
+        try (MmapBacked memory = MmapBacked.map(1L << 30, MapOptions.DEFAULT.withLazyCommit()); // 1 GiB reserved, 0 committed
+             BumpArena arena = BumpArena.over(memory)) {                         // an Arena, a SegmentAllocator
+            for (int request = 0; request < 3; request++) {
+                MemorySegment name = arena.allocateFrom("request-" + request);  // any FFM API takes the arena
+                MemorySegment ids = arena.allocate(ValueLayout.JAVA_LONG, 1024); // reads zero, never zeroed here
+                ids.setAtIndex(ValueLayout.JAVA_LONG, 0, request);
+                arena.reset();  // zero only the pages written, keep 4 MiB hot, return the rest to the kernel
+                assertThrows(IllegalStateException.class, () -> name.getString(0)); // stale: throws, never leaks
+            }
+        }
+        // README:usage:end
+    }
+
+    @Test
+    void arenaPerCall() {
+        try (NativeBacked memory = NativeBacked.allocate(64 << 10); StackArena stack = StackArena.over(memory)) {
+            // README:stack:begin
+            try (StackArena.Frame frame = stack.push()) {
+                MemorySegment path = frame.allocateFrom("/tmp/data");
+                MemorySegment stat = frame.allocate(144, 8);
+                // ... pass path and stat to a downcall ...
+            } // popped: the frame's bytes read zero again, its segments are closed
+            // README:stack:end
+            assertEquals(0, stack.allocated());
+        }
+    }
+}
