@@ -161,6 +161,9 @@ public final class BenchReport {
             ratioTarget("SizeClassed allocate+free " + size + " B >= 5x Netty pooled",
                     find("SizeClassedBench.nettyPooledAllocateRelease", r -> r.param("size").equals(size)),
                     find("SizeClassedBench.sizeClassedAllocateFree", r -> r.param("size").equals(size)), 5);
+            ratioTarget("SizeClassed without zeroing (as Netty) " + size + " B >= 5x Netty pooled",
+                    find("SizeClassedBench.nettyPooledAllocateRelease", r -> r.param("size").equals(size)),
+                    find("SizeClassedBench.sizeClassedWithoutZeroingAllocateFree", r -> r.param("size").equals(size)), 5);
         }
         for (String chunk : List.of("0", "65536")) {
             Result one = find("SharedBumpBench.oneThread", r -> r.param("chunkSize").equals(chunk));

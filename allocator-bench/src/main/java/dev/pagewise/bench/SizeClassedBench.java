@@ -22,23 +22,37 @@ public class SizeClassedBench extends BenchDefaults {
 
     private MmapBacked range;
     private SizeClassed sizeClassed;
+    private MmapBacked rawRange;
+    private SizeClassed withoutZeroing;
 
     @Setup
     public void setup() {
         range = MmapBacked.map(64 << 20);
         sizeClassed = SizeClassed.builder(range).maxClassSize(32 << 10).build();
+        rawRange = MmapBacked.map(64 << 20);
+        withoutZeroing = SizeClassed.builder(rawRange).maxClassSize(32 << 10).withoutZeroing().build();
     }
 
     @TearDown
     public void tearDown() {
         sizeClassed.close();
         range.close();
+        withoutZeroing.close();
+        rawRange.close();
     }
 
     @Benchmark
     public long sizeClassedAllocateFree() {
         MemorySegment s = sizeClassed.allocate(size, 8);
         sizeClassed.deallocate(s);
+        return s.address();
+    }
+
+    /** Like Netty, hands out freed blocks unzeroed. */
+    @Benchmark
+    public long sizeClassedWithoutZeroingAllocateFree() {
+        MemorySegment s = withoutZeroing.allocate(size, 8);
+        withoutZeroing.deallocate(s);
         return s.address();
     }
 

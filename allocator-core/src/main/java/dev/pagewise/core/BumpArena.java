@@ -27,14 +27,11 @@ import java.util.Objects;
  */
 public final class BumpArena implements Allocator, Arena {
 
-    /** Resets of at most this many bytes ({@link #resetTo}) are zeroed in place, without the policy. */
-    static final long SMALL_RESET = 64 << 10;
-
     private final FixedRange range;
     private final ResetPolicy policy;
     private final boolean checked;
     private final boolean closeRange;
-    private final Thread owner;
+    private Thread owner;
     private final long baseAddress;
     private final long capacity;
     private Generation generation;
@@ -129,34 +126,40 @@ public final class BumpArena implements Allocator, Arena {
      * The state is unchanged when it does not fit.
      */
     long bump(long byteSize, long byteAlignment) {
-        checkOwner();
-        Checks.checkRequest(byteSize, byteAlignment);
-        long start = ((baseAddress + cursor + byteAlignment - 1) & -byteAlignment) - baseAddress;
-        if (start < cursor || start > capacity || byteSize > capacity - start) {
+        if (Thread.currentThread() != owner) {
+            throw notOwner();
+        }
+        if (byteSize < 0 || byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0) {
+            Checks.checkRequest(byteSize, byteAlignment);
+        }
+        long from = cursor;
+        long start = ((baseAddress + from + byteAlignment - 1) & -byteAlignment) - baseAddress;
+        if (start < from || start > capacity || byteSize > capacity - start) {
             return -1;
         }
         long end = start + byteSize;
         if (end > committedEnd) {
-            commit(end);
+            commit(from, end);
         }
         cursor = end;
-        if (end > highWater) {
-            highWater = end;
-        }
         return start;
     }
 
-    private void commit(long end) {
-        range.commit(cursor, end - cursor);
+    private void commit(long from, long end) {
+        range.commit(from, end - from);
         committedEnd = range.committed();
+    }
+
+    private RuntimeException notOwner() {
+        if (closed) {
+            return new IllegalStateException("BumpArena is closed");
+        }
+        return new WrongThreadException("BumpArena is owned by " + owner + ", not " + Thread.currentThread());
     }
 
     private void checkOwner() {
         if (Thread.currentThread() != owner) {
-            throw new WrongThreadException("BumpArena is owned by " + owner + ", not " + Thread.currentThread());
-        }
-        if (closed) {
-            throw new IllegalStateException("BumpArena is closed");
+            throw notOwner();
         }
     }
 
@@ -176,9 +179,9 @@ public final class BumpArena implements Allocator, Arena {
         return capacity - cursor;
     }
 
-    /** {@return the furthest the cursor went since the last {@link #reset()}} */
+    /** {@return the furthest the cursor went since the last {@link #reset()} or {@link #resetTo}} */
     public long highWater() {
-        return highWater;
+        return Math.max(highWater, cursor);
     }
 
     @Override
@@ -229,7 +232,7 @@ public final class BumpArena implements Allocator, Arena {
         if (mark < 0 || mark > cursor) {
             throw new IllegalArgumentException("mark " + mark + " is not in [0, " + cursor + "]");
         }
-        restore(mark, highWater);
+        restore(mark, highWater());
         cursor = mark;
         highWater = mark;
     }
@@ -239,7 +242,7 @@ public final class BumpArena implements Allocator, Arena {
         if (to <= from || policy == ResetPolicy.noZeroing()) {
             return;
         }
-        if (to - from <= SMALL_RESET) {
+        if (to - from <= ResetPolicies.SMALL_RESET) {
             memory.asSlice(from, to - from).fill((byte) 0);
         } else {
             record(to - from, policy.reset(range, from, to - from));
@@ -264,7 +267,7 @@ public final class BumpArena implements Allocator, Arena {
         generation.close();
         generation = Generation.open(range, checked, false);
         memory = generation.segment;
-        long used = highWater;
+        long used = highWater();
         cursor = used;
         record(used, policy.reset(range, 0, used));
         cursor = 0;
@@ -283,8 +286,9 @@ public final class BumpArena implements Allocator, Arena {
     public void close() {
         checkOwner();
         closed = true;
+        owner = null;
         generation.close();
-        policy.reset(range, 0, highWater);
+        policy.reset(range, 0, highWater());
         range.unpin();
         if (closeRange) {
             range.close();

@@ -45,7 +45,8 @@ public interface ResetPolicy {
      * {@return a policy that keeps up to {@code bytes} of used memory resident, zeroed, and returns
      * the rest to the operating system}
      * Over an {@link OsBacked} range it delegates to {@link OsBacked#resetPages}, which on Linux
-     * finds the pages really written through the pagemap and zeroes only those.
+     * finds the pages really written through the pagemap and zeroes only those. A used range of at most
+     * 64 KiB that fits the budget is zeroed with one memset instead, which is cheaper than the scan.
      *
      * @throws IllegalArgumentException if {@code bytes} is negative
      */

@@ -9,7 +9,8 @@ import java.util.Objects;
  * A set of {@link Slab}s by size class over one {@link FixedRange}: powers of two and the half-steps
  * between them (16, 24, 32, 48, 64, 96, ... B) up to a maximum, each class owning an equal share of the
  * range. Larger requests, and requests a full class cannot serve, fall through to a large-object
- * allocator if one is given. {@link #deallocate} routes by address. Memory handed out reads zero.
+ * allocator if one is given. {@link #deallocate} routes by address. Memory handed out reads zero
+ * unless the allocator was built {@linkplain Builder#withoutZeroing() without zeroing}.
  * Not thread-safe.
  */
 public final class SizeClassed implements Allocator, AutoCloseable {
@@ -26,6 +27,8 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     private final Slab[] slabs;
     private final RangeSlice[] shares;
     private final Allocator large;
+    private final int granuleShift;
+    private final byte[] classOfGranule;
     private boolean closed;
 
     private SizeClassed(Builder b) {
@@ -41,9 +44,14 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         this.baseAddress = range.segment().address();
         this.slabs = new Slab[n];
         this.shares = new RangeSlice[n];
+        this.granuleShift = 63 - Long.numberOfLeadingZeros(shareSize);
+        this.classOfGranule = new byte[(int) ((n * shareSize) >>> granuleShift) + 1];
+        for (int g = 0; g < classOfGranule.length; g++) {
+            classOfGranule[g] = (byte) Math.min(n - 1, ((long) g << granuleShift) / shareSize);
+        }
         for (int i = 0; i < n; i++) {
             shares[i] = new RangeSlice(range, i * shareSize, shareSize);
-            slabs[i] = Slab.over(shares[i], classSizes[i]);
+            slabs[i] = b.zeroing ? Slab.over(shares[i], classSizes[i]) : Slab.withoutZeroing(shares[i], classSizes[i]);
         }
     }
 
@@ -62,6 +70,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         private final FixedRange range;
         private long maxClass = DEFAULT_MAX_CLASS;
         private Allocator large;
+        private boolean zeroing = true;
 
         private Builder(FixedRange range) {
             this.range = Objects.requireNonNull(range, "range");
@@ -84,6 +93,12 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         /** Sets the allocator for requests above the largest class or that no class can serve. */
         public Builder large(Allocator large) {
             this.large = Objects.requireNonNull(large, "large");
+            return this;
+        }
+
+        /** Hands out freed blocks without zeroing them, as {@link Slab#withoutZeroing} does. */
+        public Builder withoutZeroing() {
+            this.zeroing = false;
             return this;
         }
 
@@ -155,7 +170,11 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         }
         long offset = segment.address() - baseAddress;
         if (offset >= 0 && offset < shareSize * slabs.length) {
-            slabs[(int) (offset / shareSize)].deallocate(segment);
+            int c = classOfGranule[(int) (offset >>> granuleShift)];
+            if (offset >= (c + 1) * shareSize) {
+                c++;
+            }
+            slabs[c].deallocate(segment);
         } else if (large != null) {
             large.deallocate(segment);
         } else {

@@ -11,7 +11,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * Fixed-size slots over a {@link FixedRange}, allocated and freed in O(1) through an intrusive free list
  * (the link to the next free slot lives in the free slot itself).
  *
- * <p>A slot is zeroed when it is freed, so every slot handed out reads zero. Slots never handed out are
+ * <p>A slot is zeroed when it is freed, so every slot handed out reads zero (unless the slab was made
+ * {@linkplain #withoutZeroing without zeroing}). Slots never handed out are
  * taken in address order, committing the range as they go. {@link #deallocate} detects a double free
  * and a segment that is not one of this slab's slots, with {@link IllegalArgumentException}, through a
  * bitmap of live slots. Segments share the range's scope: a freed slot's old segment is not revoked.
@@ -27,6 +28,8 @@ public final class Slab implements Allocator, AutoCloseable {
     private final long slotSize;
     private final long slotAlignment;
     private final long slotCount;
+    private final int slotShift;
+    private final boolean zeroing;
     private final long[] live;
     private long freeHead = NONE;
     private long fresh;
@@ -34,9 +37,11 @@ public final class Slab implements Allocator, AutoCloseable {
     private long committedEnd;
     private boolean closed;
 
-    private Slab(FixedRange range, long slotSize) {
+    private Slab(FixedRange range, long slotSize, boolean zeroing) {
         this.range = range;
         this.slotSize = slotSize;
+        this.zeroing = zeroing;
+        this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
         range.pin();
         this.memory = range.segment();
         this.baseAddress = memory.address();
@@ -53,6 +58,19 @@ public final class Slab implements Allocator, AutoCloseable {
      *         2^37 slots
      */
     public static Slab over(FixedRange range, long slotSize) {
+        return create(range, slotSize, true);
+    }
+
+    /**
+     * {@return a slab like {@link #over}, except that freed slots are not zeroed: a slot handed out holds
+     * whatever its previous user left, as with {@code malloc} or Netty's pooled buffers} For callers that
+     * write every byte they read; never for memory that passes between tenants.
+     */
+    public static Slab withoutZeroing(FixedRange range, long slotSize) {
+        return create(range, slotSize, false);
+    }
+
+    private static Slab create(FixedRange range, long slotSize, boolean zeroing) {
         if (slotSize <= 0) {
             throw new IllegalArgumentException("slotSize must be positive: " + slotSize);
         }
@@ -60,7 +78,7 @@ public final class Slab implements Allocator, AutoCloseable {
         if (range.byteSize() / size > (1L << 37)) {
             throw new IllegalArgumentException("too many slots: " + range.byteSize() / size);
         }
-        return new Slab(range, size);
+        return new Slab(range, size, zeroing);
     }
 
     @Override
@@ -128,12 +146,12 @@ public final class Slab implements Allocator, AutoCloseable {
             throw new IllegalStateException("Slab is closed");
         }
         long offset = segment.address() - baseAddress;
-        if (offset < 0 || offset >= slotCount * slotSize || offset % slotSize != 0 || segment.byteSize() > slotSize) {
+        long index = slotShift >= 0 ? offset >>> slotShift : offset / slotSize;
+        if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize) {
             throw new IllegalArgumentException("not a slot of this slab: 0x" + Long.toHexString(segment.address())
                     + " (" + segment.byteSize() + " bytes); slab at 0x" + Long.toHexString(baseAddress) + " of "
                     + slotCount + " x " + slotSize + " B");
         }
-        long index = offset / slotSize;
         int word = (int) (index >>> 6);
         long bit = 1L << index;
         if ((live[word] & bit) == 0) {
@@ -142,9 +160,10 @@ public final class Slab implements Allocator, AutoCloseable {
         }
         live[word] &= ~bit;
         liveCount--;
-        MemorySegment slot = memory.asSlice(offset, slotSize);
-        slot.fill((byte) 0);
-        slot.set(JAVA_LONG_UNALIGNED, 0, freeHead);
+        if (zeroing) {
+            memory.asSlice(offset, slotSize).fill((byte) 0);
+        }
+        memory.set(JAVA_LONG_UNALIGNED, offset, freeHead);
         freeHead = index;
     }
 

@@ -7,11 +7,16 @@ import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.MmapBacked;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's examples, verbatim between the markers, so they cannot rot. */
 class ReadmeExampleTest {
@@ -44,5 +49,22 @@ class ReadmeExampleTest {
             // README:stack:end
             assertEquals(0, stack.allocated());
         }
+    }
+
+    @Test
+    void readmeShowsExactlyTheseExamples() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String source = Files.readString(Path.of("src/test/java/dev/pagewise/tests/ReadmeExampleTest.java"));
+        for (String name : List.of("usage", "stack")) {
+            String snippet = between(source, "// README:" + name + ":begin\n", "\n\\s*// README:" + name + ":end");
+            assertTrue(readme.contains("```java\n" + snippet + "\n```"), "README block '" + name + "' differs from:\n" + snippet);
+        }
+    }
+
+    /** The text between two markers, with its common indentation removed. */
+    private static String between(String text, String begin, String endRegex) {
+        String from = text.substring(text.indexOf(begin) + begin.length());
+        String body = from.split(endRegex, 2)[0];
+        return body.stripIndent().stripTrailing();
     }
 }
