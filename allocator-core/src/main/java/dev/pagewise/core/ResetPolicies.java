@@ -39,7 +39,7 @@ final class ResetPolicies {
                 return ResetReport.empty("decommit");
             }
             long head = zeroHead(os, offset, length);
-            long from = offset + head;
+            long from = Checks.alignUp(offset, os.pageSize());
             long to = pageEnd(os, offset + length);
             if (to > from) {
                 os.releasePages(from, to - from);
@@ -84,7 +84,7 @@ final class ResetPolicies {
             }
             long start = System.nanoTime();
             long head = zeroHead(os, offset, length);
-            long from = offset + head;
+            long from = Checks.alignUp(offset, os.pageSize());
             long to = pageEnd(os, offset + length);
             if (to <= from) {
                 return new ResetReport("zero", head, 0, 1, System.nanoTime() - start);
@@ -103,7 +103,10 @@ final class ResetPolicies {
         }
     }
 
-    /** Zeroes the part of {@code [offset, offset + length)} before the first page boundary; returns its length. */
+    /**
+     * Zeroes the part of {@code [offset, offset + length)} before the first page boundary (all of it when
+     * it ends before that boundary); returns its length. The rest starts at {@code alignUp(offset)}.
+     */
     private static long zeroHead(OsBacked os, long offset, long length) {
         long head = Math.min(length, Checks.alignUp(offset, os.pageSize()) - offset);
         if (head > 0) {

@@ -41,7 +41,7 @@ class OsBackedProperties {
         return op.list().ofMaxSize(60);
     }
 
-    @Property(tries = 150)
+    @Property(tries = 500)
     void releasedPagesReadZeroAndNothingElseChanges(@ForAll("ops") List<Op> ops, @ForAll boolean lazy) {
         MapOptions options = lazy ? MapOptions.DEFAULT.withLazyCommit() : MapOptions.DEFAULT;
         try (OsBacked range = MmapBacked.map(PAGES * PAGE, options)) {

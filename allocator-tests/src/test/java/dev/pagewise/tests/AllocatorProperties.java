@@ -65,7 +65,7 @@ class AllocatorProperties {
                 ResetPolicy.keepResident(64 << 10), ResetPolicy.trackWrites(128 << 10));
     }
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void bumpArena(@ForAll("ops") List<Op> ops, @ForAll("ranges") Ranges.Kind rangeKind,
                    @ForAll("policies") ResetPolicy policy, @ForAll boolean checked) {
         try (FixedRange range = rangeKind.of(RANGE)) {
@@ -123,7 +123,7 @@ class AllocatorProperties {
         }
     }
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void stackArena(@ForAll("ops") List<Op> ops, @ForAll("ranges") Ranges.Kind rangeKind, @ForAll boolean checked) {
         try (FixedRange range = rangeKind.of(RANGE)) {
             StackArena stack = checked ? StackArena.over(range) : StackArena.uncheckedOver(range);
@@ -168,7 +168,7 @@ class AllocatorProperties {
         }
     }
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void sharedBumpArena(@ForAll("ops") List<Op> ops, @ForAll("ranges") Ranges.Kind rangeKind,
                          @ForAll("policies") ResetPolicy policy, @ForAll boolean chunked) {
         try (FixedRange range = rangeKind.of(RANGE)) {
@@ -202,7 +202,7 @@ class AllocatorProperties {
         }
     }
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void slab(@ForAll("ops") List<Op> ops, @ForAll("ranges") Ranges.Kind rangeKind) {
         long slotSize = 256;
         try (FixedRange range = rangeKind.of(64 << 10)) {
@@ -223,7 +223,7 @@ class AllocatorProperties {
         }
     }
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void sizeClassed(@ForAll("ops") List<Op> ops, @ForAll("ranges") Ranges.Kind rangeKind) {
         try (FixedRange range = rangeKind.of(8 << 20); FixedRange largeRange = rangeKind.of(1 << 20)) {
             Slab large = Slab.over(largeRange, 64 << 10);
