@@ -18,6 +18,7 @@ final class Generation {
     }
 
     /** Opens a generation: checked ones get a fresh confined or shared scope. */
+    @SuppressWarnings("restricted")
     static Generation open(FixedRange range, boolean checked, boolean shared) {
         if (!checked) {
             return new Generation(null, range.segment());

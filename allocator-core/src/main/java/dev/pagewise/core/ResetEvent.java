@@ -43,6 +43,10 @@ public final class ResetEvent extends jdk.jfr.Event {
     @Timespan
     public long nanos;
 
+    /** Creates an event; fields are set by the arena that emits it. */
+    public ResetEvent() {
+    }
+
     static void emit(long used, ResetReport report) {
         ResetEvent event = new ResetEvent();
         if (event.shouldCommit()) {

@@ -49,6 +49,7 @@ public final class StackArena implements Allocator, AutoCloseable {
         private final MemorySegment memory;
         private boolean closed;
 
+        @SuppressWarnings("restricted")
         private Frame(Frame parent, long mark) {
             this.parent = parent;
             this.mark = mark;

@@ -41,6 +41,7 @@ public final class MmapBacked implements OsBacked {
     private volatile DirtyPageSource dirtyPageSource = DirtyPageSource.best();
     private long residentEnd;
 
+    @SuppressWarnings("restricted")
     private MmapBacked(long base, long size, MapOptions options, long mapStart, long mapLength) {
         this.base = base;
         this.size = size;
@@ -63,6 +64,7 @@ public final class MmapBacked implements OsBacked {
      * @throws IllegalArgumentException if {@code byteSize} is not positive or too large to round
      * @throws OsException if {@code mmap}, {@code mprotect} or {@code madvise} fails, naming the call and errno
      */
+    @SuppressWarnings("restricted")
     public static MmapBacked map(long byteSize, MapOptions options) {
         if (byteSize <= 0) {
             throw new IllegalArgumentException("byteSize must be positive: " + byteSize);

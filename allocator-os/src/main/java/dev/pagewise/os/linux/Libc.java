@@ -92,9 +92,8 @@ public final class Libc {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
         options[0] = Linker.Option.captureCallState("errno");
         System.arraycopy(extra, 0, options, 1, extra.length);
-        MethodHandle handle = LINKER.downcallHandle(LIBC.find(name)
+        return LINKER.downcallHandle(LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)), descriptor, options);
-        return handle;
     }
 
     private static OsException failure(Supplier<String> call, MemorySegment capture) {

@@ -37,6 +37,7 @@ public final class VirtualAllocBacked implements OsBacked {
     private final Object commitLock = new Object();
     private volatile long committed;
 
+    @SuppressWarnings("restricted")
     private VirtualAllocBacked(long base, long size, long committed, long mapStart) {
         this.base = base;
         this.size = size;
