@@ -181,7 +181,7 @@ public final class BenchReport {
             Files.writeString(out.resolve("allocate.svg"), Svg.bars("One 64 B allocation (ns/op, lower is better)",
                     alloc.stream().map(r -> new Svg.Bar(r.method(), r.score(), r.error(),
                             !r.method().startsWith("jdk") && !r.method().startsWith("netty")
-                                    && !r.method().startsWith("lwjgl"))).toList(), "ns"));
+                                    && !r.method().startsWith("lwjgl"))).toList(), "ns", true));
         }
     }
 
