@@ -62,6 +62,18 @@ final class WriteTracker implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Makes write tracking unavailable to ranges that register from now on, as a refused userfaultfd would;
+     * {@code null} makes it available again. For tests of the fallback.
+     *
+     * @return the previous reason
+     */
+    static String forceUnavailable(String reason) {
+        String previous = unavailable;
+        unavailable = reason;
+        return previous;
+    }
+
     /** {@return why write tracking is unavailable in this process, or {@code null} if it may work} */
     static String unavailableReason() {
         return unavailable;

@@ -78,6 +78,21 @@ class ResetTest {
     }
 
     @Test
+    void trackWritesShouldFallBackToKeepResidentWhenUserfaultfdIsRefused() {
+        String previous = WriteTracker.forceUnavailable("userfaultfd: refused for this test");
+        try (MmapBacked range = MmapBacked.map(1 << 20)) {
+            MemorySegment s = range.segment();
+            s.fill((byte) 1);
+            ResetReport report = ResetPolicy.trackWrites(1 << 20).reset(range, 0, 1 << 20);
+            assertEquals(false, range.trackWrites(), "tracking refused");
+            org.junit.jupiter.api.Assertions.assertNotEquals("track-writes", report.strategy());
+            assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+        } finally {
+            WriteTracker.forceUnavailable(previous);
+        }
+    }
+
+    @Test
     void hugePageRegionsShouldResetToZero() {
         try (MmapBacked range = MmapBacked.map(8 << 20, MapOptions.DEFAULT.withHugePages())) {
             MemorySegment s = range.segment();
