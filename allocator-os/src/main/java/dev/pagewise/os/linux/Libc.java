@@ -284,17 +284,27 @@ public final class Libc {
 
     /** {@return the calling thread's minor page faults so far, from {@code getrusage(RUSAGE_THREAD)}} */
     public static long threadMinorFaults() {
-        MemorySegment capture = CAPTURE.get();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment usage = arena.allocate(RUSAGE_SIZE, 8);
-            int rc = (int) GETRUSAGE.invokeExact(capture, RUSAGE_THREAD, usage);
-            if (rc != 0) {
-                throw failure(() -> "getrusage(RUSAGE_THREAD)", capture);
-            }
-            return usage.get(JAVA_LONG, RUSAGE_MINFLT_OFFSET);
+            return threadMinorFaults(arena.allocate(RUSAGE_SIZE, 8));
+        }
+    }
+
+    /**
+     * {@return the calling thread's minor page faults so far} Allocates nothing: {@code usage} is a
+     * {@code struct rusage} buffer of {@link #RUSAGE_SIZE} bytes, so measuring does not fault by itself.
+     */
+    public static long threadMinorFaults(MemorySegment usage) {
+        MemorySegment capture = CAPTURE.get();
+        int rc;
+        try {
+            rc = (int) GETRUSAGE.invokeExact(capture, RUSAGE_THREAD, usage);
         } catch (Throwable t) {
             throw rethrow(t);
         }
+        if (rc != 0) {
+            throw failure(() -> "getrusage(RUSAGE_THREAD)", capture);
+        }
+        return usage.get(JAVA_LONG, RUSAGE_MINFLT_OFFSET);
     }
 
     /** {@return the number of resident pages in {@code [address, address + length)}, from {@code mincore}} */
