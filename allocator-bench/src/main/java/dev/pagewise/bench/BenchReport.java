@@ -118,6 +118,7 @@ public final class BenchReport {
         int targetsAt = md.length();
         allocationSection(out);
         resetSection(out);
+        wrapperSection();
         backingSection();
         md.append("## Steady-state RSS after a spike\n\n").append(rss).append("\n\n");
         md.append("## All results\n\n| Benchmark | Params | Threads | Score | Error | Unit |\n|---|---|---|---:|---:|---|\n");
@@ -266,6 +267,30 @@ public final class BenchReport {
     private static String size(String bytes) {
         long b = Long.parseLong(bytes);
         return b >= 1 << 20 ? (b >> 20) + " MiB" : (b >> 10) + " KiB";
+    }
+
+    private void wrapperSection() {
+        Result bumpRaw = find("WrapperBench.bumpRaw");
+        Result slabRaw = find("WrapperBench.slabRaw");
+        if (bumpRaw == null || slabRaw == null) {
+            return;
+        }
+        for (String variant : List.of("bumpStatistics", "bumpStatisticsConfined")) {
+            Result stats = find("WrapperBench." + variant);
+            if (stats != null) {
+                double overhead = stats.score() - bumpRaw.score();
+                target("Statistics overhead on BumpArena.allocate <= 3 ns (" + variant + ")", String.format(Locale.ROOT,
+                        "%.2f ns (%.2f vs %.2f ns)", overhead, stats.score(), bumpRaw.score()), overhead <= 3);
+            }
+        }
+        md.append("## Wrappers (ns/op; overhead against the bare allocator in the same run)\n\n")
+                .append("| Benchmark | Score | Overhead |\n|---|---:|---:|\n");
+        results.stream().filter(r -> r.shortName().startsWith("WrapperBench.")).forEach(r -> {
+            Result base = r.method().startsWith("bump") ? bumpRaw : slabRaw;
+            md.append(String.format(Locale.ROOT, "| %s | %.2f ± %.2f | %+.2f |%n", r.method(), r.score(), r.error(),
+                    r.score() - base.score()));
+        });
+        md.append('\n');
     }
 
     private void backingSection() {

@@ -30,6 +30,21 @@ public final class AllocationFailedException extends RuntimeException {
         this.remaining = remaining;
     }
 
+    /**
+     * A failure whose message the caller words itself, e.g. a budget that refused the request.
+     *
+     * @param message       the whole message
+     * @param byteSize      the requested size
+     * @param byteAlignment the requested alignment
+     * @param remaining     the bytes left, or -1 if unknown
+     */
+    public AllocationFailedException(String message, long byteSize, long byteAlignment, long remaining) {
+        super(message);
+        this.byteSize = byteSize;
+        this.byteAlignment = byteAlignment;
+        this.remaining = remaining;
+    }
+
     /** {@return the requested size in bytes} */
     public long byteSize() {
         return byteSize;

@@ -25,7 +25,7 @@ import java.util.Objects;
  * {@link WrongThreadException}. Closing resets the memory, unpins the range and leaves it open
  * unless the arena was built with {@link Builder#closeRangeOnClose()}.
  */
-public final class BumpArena implements Allocator, Arena {
+public final class BumpArena implements Allocator, Arena, Resettable {
 
     private final FixedRange range;
     private final ResetPolicy policy;

@@ -22,7 +22,7 @@ import java.util.Objects;
  * {@link IllegalStateException}, and in checked mode (a shared scope per generation) so does an access
  * to a segment from before the reset.
  */
-public final class SharedBumpArena implements Allocator, Arena {
+public final class SharedBumpArena implements Allocator, Arena, Resettable {
 
     /** The default chunk size: 64 KiB. */
     public static final long DEFAULT_CHUNK_SIZE = 64 << 10;

@@ -19,7 +19,7 @@ import java.lang.foreign.MemorySegment;
  * {@link IllegalStateException}. Memory handed out reads zero: a popped frame's bytes are zeroed. In
  * checked mode every frame has its own confined scope. Not thread-safe: the creating thread owns it.
  */
-public final class StackArena implements Allocator, AutoCloseable {
+public final class StackArena implements Allocator, Resettable, AutoCloseable {
 
     private final BumpArena bump;
     private final boolean checked;

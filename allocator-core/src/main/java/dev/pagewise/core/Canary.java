@@ -1,0 +1,105 @@
+package dev.pagewise.core;
+
+import dev.pagewise.core.internal.ByteSizes;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Puts guard bytes before and after every block and checks them on free and on {@link #verify()}: an
+ * overrun (or underrun) throws {@link MemoryCorruptionException} naming the block and how far it ran.
+ * FFM already bounds-checks Java access through the returned segment; canaries catch native code, and
+ * Java code that widened a segment with {@code reinterpret}. As thread-safe as what it wraps.
+ */
+public final class Canary extends AllocatorWrapper {
+
+    /** The canary byte. */
+    public static final byte CANARY = (byte) 0xCA;
+    /** Guard bytes on each side, at least; more when the alignment asks for it. */
+    public static final long GUARD = 16;
+
+    private record Block(MemorySegment whole, long guard) {
+    }
+
+    private final Map<Long, Block> live = new ConcurrentHashMap<>();
+
+    /** Guards every block of {@code inner}. */
+    public Canary(Allocator inner) {
+        super(inner);
+    }
+
+    @Override
+    MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
+        dev.pagewise.core.internal.Checks.checkRequest(byteSize, byteAlignment);
+        long guard = Math.max(GUARD, byteAlignment);
+        MemorySegment whole = innerAllocate(byteSize + 2 * guard, byteAlignment, orThrow);
+        if (whole == null) {
+            return null;
+        }
+        whole.asSlice(0, guard).fill(CANARY);
+        whole.asSlice(guard + byteSize, guard).fill(CANARY);
+        MemorySegment block = whole.asSlice(guard, byteSize);
+        live.put(block.address(), new Block(whole, guard));
+        return block;
+    }
+
+    /**
+     * Checks the block's canaries and frees it.
+     *
+     * @throws MemoryCorruptionException if a canary changed; the block is then not freed
+     * @throws IllegalArgumentException if the block was not allocated here or was already freed
+     */
+    @Override
+    public void deallocate(MemorySegment segment) {
+        Block block = live.get(segment.address());
+        if (block == null) {
+            throw new IllegalArgumentException("not a live block of this Canary: 0x" + Long.toHexString(segment.address()));
+        }
+        check(segment.address(), block);
+        live.remove(segment.address());
+        inner.deallocate(block.whole());
+    }
+
+    /**
+     * Checks every live block.
+     *
+     * @throws MemoryCorruptionException for the first block whose canaries changed
+     */
+    public void verify() {
+        live.forEach(this::check);
+    }
+
+    private void check(long address, Block block) {
+        MemorySegment whole = block.whole();
+        long guard = block.guard();
+        long size = whole.byteSize() - 2 * guard;
+        long after = 0;
+        for (long i = guard - 1; i >= 0; i--) {
+            if (whole.get(java.lang.foreign.ValueLayout.JAVA_BYTE, guard + size + i) != CANARY) {
+                after = i + 1;
+                break;
+            }
+        }
+        long before = 0;
+        for (long i = 0; i < guard; i++) {
+            if (whole.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != CANARY) {
+                before = guard - i;
+                break;
+            }
+        }
+        if (after > 0 || before > 0) {
+            throw new MemoryCorruptionException("block at 0x" + Long.toHexString(address) + " ("
+                    + ByteSizes.format(size) + ") " + (after > 0 ? "overrun by " + after + " byte(s)" : "")
+                    + (after > 0 && before > 0 ? " and " : "")
+                    + (before > 0 ? "underrun by " + before + " byte(s)" : ""), address);
+        }
+    }
+
+    @Override
+    public ResetReport reset() {
+        verify();
+        live.clear();
+        return super.reset();
+    }
+}

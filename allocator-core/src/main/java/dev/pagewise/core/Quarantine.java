@@ -1,0 +1,110 @@
+package dev.pagewise.core;
+
+import dev.pagewise.core.internal.ByteSizes;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * Holds freed blocks back from the inner allocator until more than {@code maxBlocks} blocks or
+ * {@code maxBytes} bytes are waiting, poisoned. When a block leaves quarantine (or on {@link #verify()})
+ * its poison is checked: a write after free throws {@link MemoryCorruptionException} naming the block,
+ * the first changed byte and, with a {@link LeakTracking} beneath, where the block was allocated.
+ * Not thread-safe.
+ */
+public final class Quarantine extends AllocatorWrapper {
+
+    private final int maxBlocks;
+    private final long maxBytes;
+    private final byte poison;
+    private final LeakTracking sites;
+    private final ArrayDeque<MemorySegment> held = new ArrayDeque<>();
+    private long heldBytes;
+    private long corruptions;
+
+    private Quarantine(Allocator inner, int maxBlocks, long maxBytes, byte poison, LeakTracking sites) {
+        super(inner);
+        this.maxBlocks = maxBlocks;
+        this.maxBytes = maxBytes;
+        this.poison = poison;
+        this.sites = sites;
+    }
+
+    /**
+     * {@return a quarantine over {@code inner}}
+     *
+     * @param sites the leak tracker beneath, to name allocation sites; may be {@code null}
+     * @throws IllegalArgumentException if a bound is negative
+     */
+    public static Quarantine over(Allocator inner, int maxBlocks, long maxBytes, LeakTracking sites) {
+        if (maxBlocks < 0 || maxBytes < 0) {
+            throw new IllegalArgumentException("bounds must not be negative: maxBlocks=" + maxBlocks
+                    + " maxBytes=" + maxBytes);
+        }
+        return new Quarantine(inner, maxBlocks, maxBytes, PoisonOnFree.DEFAULT_POISON, sites);
+    }
+
+    @Override
+    MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
+        return innerAllocate(byteSize, byteAlignment, orThrow);
+    }
+
+    /** Poisons the block and holds it; releases the oldest blocks past the bounds, checking their poison. */
+    @Override
+    public void deallocate(MemorySegment segment) {
+        segment.fill(poison);
+        held.addLast(segment);
+        heldBytes += segment.byteSize();
+        while (held.size() > maxBlocks || heldBytes > maxBytes) {
+            MemorySegment oldest = held.removeFirst();
+            heldBytes -= oldest.byteSize();
+            check(oldest);
+            inner.deallocate(oldest);
+        }
+    }
+
+    /**
+     * Checks the poison of every held block.
+     *
+     * @throws MemoryCorruptionException for the first block written after it was freed
+     */
+    public void verify() {
+        for (MemorySegment segment : held) {
+            check(segment);
+        }
+    }
+
+    private void check(MemorySegment segment) {
+        byte[] expected = new byte[(int) Math.min(segment.byteSize(), Integer.MAX_VALUE - 8)];
+        Arrays.fill(expected, poison);
+        long at = segment.mismatch(MemorySegment.ofArray(expected));
+        if (at >= 0) {
+            corruptions++;
+            StackTraceElement[] site = sites == null ? null : sites.siteOf(segment.address());
+            throw new MemoryCorruptionException("write after free: block at 0x" + Long.toHexString(segment.address())
+                    + " (" + ByteSizes.format(segment.byteSize()) + ") changed at offset " + at + " to 0x"
+                    + Integer.toHexString(segment.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at) & 0xFF)
+                    + (site == null ? "" : "; allocated at " + Arrays.toString(site)), segment.address());
+        }
+    }
+
+    /** Verifies and drops every held block, then resets the inner allocator. */
+    @Override
+    public ResetReport reset() {
+        verify();
+        held.clear();
+        heldBytes = 0;
+        return super.reset();
+    }
+
+    /** {@return the number of blocks held back} */
+    public int heldBlocks() {
+        return held.size();
+    }
+
+    /** {@return the writes after free detected so far} */
+    public long corruptions() {
+        return corruptions;
+    }
+}

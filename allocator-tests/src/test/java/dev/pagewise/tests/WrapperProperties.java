@@ -1,0 +1,120 @@
+package dev.pagewise.tests;
+
+import dev.pagewise.core.Allocator;
+import dev.pagewise.core.Budget;
+import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.Canary;
+import dev.pagewise.core.FixedRange;
+import dev.pagewise.core.LeakTracking;
+import dev.pagewise.core.Limit;
+import dev.pagewise.core.PoisonOnFree;
+import dev.pagewise.core.Quarantine;
+import dev.pagewise.core.Resettable;
+import dev.pagewise.core.SizeClassed;
+import dev.pagewise.core.Slab;
+import dev.pagewise.core.Statistics;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Any stack of wrappers over any allocator keeps the inner allocator's model properties. */
+class WrapperProperties {
+
+    enum Wrapper { STATISTICS, LIMIT, LEAK_TRACKING, POISON, QUARANTINE, CANARY }
+
+    enum Inner { SLAB, SIZE_CLASSED, BUMP }
+
+    enum Kind { ALLOCATE, FREE, RESET }
+
+    record Op(Kind kind, long size, long alignment) {
+    }
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        Arbitrary<Kind> kind = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(10, Arbitraries.just(Kind.ALLOCATE)),
+                net.jqwik.api.Tuple.of(6, Arbitraries.just(Kind.FREE)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RESET)));
+        return Combinators.combine(kind, Arbitraries.longs().between(0, 4000),
+                Arbitraries.integers().between(0, 6).map(i -> 1L << i)).as(Op::new).list().ofMaxSize(100);
+    }
+
+    @Provide
+    Arbitrary<List<Wrapper>> stacks() {
+        return Arbitraries.of(Wrapper.class).list().ofMaxSize(4);
+    }
+
+    static Allocator wrap(Allocator inner, List<Wrapper> stack) {
+        Allocator a = inner;
+        for (Wrapper w : stack) {
+            a = switch (w) {
+                case STATISTICS -> new Statistics(a);
+                case LIMIT -> new Limit(a, Budget.root("test", 1L << 30));
+                case LEAK_TRACKING -> LeakTracking.paranoid(a);
+                case POISON -> new PoisonOnFree(a);
+                case QUARANTINE -> Quarantine.over(a, 3, 16 << 10, null);
+                case CANARY -> new Canary(a);
+            };
+        }
+        return a;
+    }
+
+    @Property(tries = 150)
+    void stacksPreserveTheModel(@ForAll("ops") List<Op> ops, @ForAll("stacks") List<Wrapper> stack,
+                                @ForAll Inner innerKind) {
+        try (FixedRange range = Ranges.NATIVE.of(8 << 20)) {
+            AutoCloseable closeInner;
+            Allocator inner;
+            switch (innerKind) {
+                case SLAB -> {
+                    Slab slab = Slab.over(range, 8192);
+                    inner = slab;
+                    closeInner = slab;
+                }
+                case SIZE_CLASSED -> {
+                    SizeClassed sc = SizeClassed.builder(range).maxClassSize(8192).build();
+                    inner = sc;
+                    closeInner = sc;
+                }
+                default -> {
+                    BumpArena bump = BumpArena.over(range);
+                    inner = bump;
+                    closeInner = bump;
+                }
+            }
+            Allocator top = wrap(inner, stack);
+            AllocatorModel model = new AllocatorModel(range, ops.hashCode());
+            long allocated = 0;
+            for (Op op : ops) {
+                switch (op.kind()) {
+                    case ALLOCATE -> allocated += model.allocate(top, op.size(), op.alignment(), true) ? 1 : 0;
+                    case FREE -> model.freeOne(top);
+                    case RESET -> {
+                        if (innerKind == Inner.BUMP) {
+                            ((Resettable) top).reset();
+                            model.forgetAll();
+                        }
+                    }
+                }
+                model.checkLiveIntact();
+            }
+            if (top instanceof Statistics stats) {
+                assertEquals(allocated, stats.snapshot().allocations());
+                long liveBytes = model.live().stream().mapToLong(b -> b.segment().byteSize()).sum();
+                assertEquals(liveBytes, stats.snapshot().bytesLive(), "live bytes");
+                assertTrue(stats.snapshot().peakBytes() >= liveBytes);
+            }
+            closeInner.close();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
