@@ -251,6 +251,25 @@ class WrapperDetectionTest {
     }
 
     @Test
+    void theDebugStackOfTheDocsShouldWork() {
+        dev.pagewise.os.MmapBacked memory = dev.pagewise.os.MmapBacked.map(64 << 20);
+        dev.pagewise.core.GuardPage guarded = dev.pagewise.core.GuardPage.around(memory);
+        dev.pagewise.core.SizeClassed classes = dev.pagewise.core.SizeClassed.over(guarded);
+        // docs/wrappers.md, verbatim but for the names of the pieces it builds on
+        Budget server = Budget.root("server", 1L << 30);
+        LeakTracking sites = LeakTracking.paranoid(new Canary(classes));
+        Allocator debug = new Statistics(new Limit(Quarantine.over(sites, 256, 1 << 20, sites), server.child("request", 8 << 20)));
+        MemorySegment block = debug.allocate(100, 8);
+        block.fill((byte) 1);
+        debug.deallocate(block);
+        assertEquals(1, ((Statistics) debug).snapshot().frees());
+        assertEquals(0, server.used());
+        classes.close();
+        guarded.close();
+        memory.close();
+    }
+
+    @Test
     void faultyShouldFailTheChosenRequests() {
         try (NativeBacked range = NativeBacked.allocate(64 << 10); BumpArena bump = BumpArena.over(range)) {
             Faulty nth = Faulty.failNth(bump, 3);
