@@ -39,7 +39,7 @@ public final class MmapBacked implements OsBacked {
     private volatile WriteTracker tracker;
     private volatile boolean trackingTried;
     private volatile DirtyPageSource dirtyPageSource = DirtyPageSource.best();
-    private long residentEnd;
+    private final java.util.Map<Long, Long> keptEnds = new java.util.concurrent.ConcurrentHashMap<>();
 
     @SuppressWarnings("restricted")
     private MmapBacked(long base, long size, MapOptions options, long mapStart, long mapLength) {
@@ -230,13 +230,20 @@ public final class MmapBacked implements OsBacked {
         this.dirtyPageSource = source;
     }
 
-    /** {@return the end offset of the furthest page a reset kept resident} */
-    long residentEnd() {
-        return residentEnd;
+    /**
+     * {@return the end offset of the furthest page that resets starting at {@code offset} kept resident,
+     * or 0} Keyed by start so that resets of disjoint parts of the region (one arena per part) never
+     * extend into each other.
+     */
+    long keptEnd(long offset) {
+        return keptEnds.getOrDefault(offset, 0L);
     }
 
-    void residentEnd(long end) {
-        residentEnd = end;
+    void keptEnd(long offset, long end) {
+        if (keptEnds.size() >= 64 && !keptEnds.containsKey(offset)) {
+            keptEnds.clear();
+        }
+        keptEnds.put(offset, end);
     }
 
     /** {@return the address of the region's first byte} */

@@ -75,9 +75,9 @@ final class PageMapReset {
     static ResetReport reset(MmapBacked region, long offset, long length, long keepResident, WriteTracker tracker) {
         long startNanos = System.nanoTime();
         long page = Libc.PAGE_SIZE;
-        long residentEnd = region.residentEnd();
-        if (residentEnd > offset + length) {
-            length = residentEnd - offset;
+        long keptBefore = region.keptEnd(offset);
+        if (keptBefore > offset + length) {
+            length = keptBefore - offset;
         }
         if (length == 0) {
             return ResetReport.empty("none");
@@ -99,7 +99,7 @@ final class PageMapReset {
                 case NONE -> prefix(t, start, end);
             };
         }
-        region.residentEnd(Math.max(t.keptEnd, Math.min(residentEnd, offset)));
+        region.keptEnd(offset, t.keptEnd);
         return new ResetReport(strategy, t.zeroed, t.decommitted, t.regions, System.nanoTime() - startNanos);
     }
 

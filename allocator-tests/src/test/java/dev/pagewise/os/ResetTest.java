@@ -93,6 +93,23 @@ class ResetTest {
     }
 
     @Test
+    void resetsOfDisjointPartsShouldNeverTouchEachOther() {
+        assumeTrue(DirtyPageSource.best() != DirtyPageSource.NONE, "needs the pagemap");
+        try (MmapBacked range = MmapBacked.map(4 << 20)) {
+            MemorySegment s = range.segment();
+            s.asSlice(1 << 20, 1 << 20).fill((byte) 1);
+            range.resetPages(1 << 20, 1 << 20, 1 << 20);
+            s.asSlice(1 << 20, 1 << 20).fill((byte) 2);
+            s.asSlice(0, PAGE).fill((byte) 3);
+            range.resetPages(0, PAGE, 1 << 20);
+            assertEquals(0, s.get(JAVA_BYTE, 0));
+            for (long i = 1 << 20; i < 2 << 20; i += PAGE) {
+                assertEquals(2, s.get(JAVA_BYTE, i), "the other part's live data at " + i);
+            }
+        }
+    }
+
+    @Test
     void hugePageRegionsShouldResetToZero() {
         try (MmapBacked range = MmapBacked.map(8 << 20, MapOptions.DEFAULT.withHugePages())) {
             MemorySegment s = range.segment();
