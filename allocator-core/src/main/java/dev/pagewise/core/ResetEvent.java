@@ -47,7 +47,8 @@ public final class ResetEvent extends jdk.jfr.Event {
     public ResetEvent() {
     }
 
-    static void emit(long used, ResetReport report) {
+    /** Commits an event for a reset of {@code used} bytes, if the event is enabled. */
+    public static void emit(long used, ResetReport report) {
         ResetEvent event = new ResetEvent();
         if (event.shouldCommit()) {
             event.strategy = report.strategy();
