@@ -3,6 +3,7 @@ package dev.pagewise.os;
 import dev.pagewise.core.ResetReport;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.os.linux.Libc;
+import dev.pagewise.os.linux.Scratch;
 
 import java.lang.foreign.MemorySegment;
 
@@ -20,8 +21,8 @@ final class PageMapReset {
     private static final long TRACK_RETURN = PageMapScan.WRITTEN | PageMapScan.PRESENT | PageMapScan.SWAPPED
             | PageMapScan.PFNZERO | PageMapScan.FILE;
 
-    private static final ThreadLocal<PageMapScan> SCANNER = ThreadLocal.withInitial(PageMapScan::new);
-    private static final ThreadLocal<PageMapReader> READER = ThreadLocal.withInitial(PageMapReader::new);
+    private static final Scratch<PageMapScan> SCANNERS = new Scratch<>(PageMapScan::new);
+    private static final Scratch<PageMapReader> READERS = new Scratch<>(PageMapReader::new);
 
     private PageMapReset() {
     }
@@ -110,7 +111,15 @@ final class PageMapReset {
     }
 
     private static String scan(Totals t, long start, long end) {
-        PageMapScan scanner = SCANNER.get();
+        PageMapScan scanner = SCANNERS.acquire();
+        try {
+            return scan(t, start, end, scanner);
+        } finally {
+            SCANNERS.release(scanner);
+        }
+    }
+
+    private static String scan(Totals t, long start, long end, PageMapScan scanner) {
         long page = Libc.PAGE_SIZE;
         long pos = start;
         long cut = end;
@@ -156,7 +165,15 @@ final class PageMapReset {
     }
 
     private static String read(Totals t, long start, long end) {
-        PageMapReader reader = READER.get();
+        PageMapReader reader = READERS.acquire();
+        try {
+            return read(t, start, end, reader);
+        } finally {
+            READERS.release(reader);
+        }
+    }
+
+    private static String read(Totals t, long start, long end, PageMapReader reader) {
         long page = Libc.PAGE_SIZE;
         long runStart = start;
         int runKind = 0;
@@ -222,7 +239,15 @@ final class PageMapReset {
     }
 
     private static String trackWrites(Totals t, long start, long end, WriteTracker tracker) {
-        PageMapScan scanner = SCANNER.get();
+        PageMapScan scanner = SCANNERS.acquire();
+        try {
+            return trackWrites(t, start, end, tracker, scanner);
+        } finally {
+            SCANNERS.release(scanner);
+        }
+    }
+
+    private static String trackWrites(Totals t, long start, long end, WriteTracker tracker, PageMapScan scanner) {
         long pos = start;
         long cut = end;
         scanning:

@@ -136,7 +136,7 @@ final class WriteTracker implements AutoCloseable {
     }
 
     /** Write-protects {@code [address, address + length)}: from now on only new writes count as written. */
-    void protect(long address, long length) {
+    synchronized void protect(long address, long length) {
         wp.set(JAVA_LONG, 0, address);
         wp.set(JAVA_LONG, 8, length);
         wp.set(JAVA_LONG, 16, UFFDIO_WRITEPROTECT_MODE_WP);

@@ -55,8 +55,7 @@ public final class Libc {
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> CAPTURE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+    private static final Scratch<MemorySegment> CAPTURES = new Scratch<>(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
     private static final MethodHandle MMAP = downcall("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
@@ -121,86 +120,110 @@ public final class Libc {
 
     /** {@code mmap}; returns the mapping's address. */
     public static long mmap(long address, long length, int prot, int flags, int fd, long offset, Supplier<String> call) {
-        MemorySegment capture = CAPTURE.get();
-        MemorySegment result;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            result = (MemorySegment) MMAP.invokeExact(capture, MemorySegment.ofAddress(address), length, prot, flags, fd, offset);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            MemorySegment result;
+            try {
+                result = (MemorySegment) MMAP.invokeExact(capture, MemorySegment.ofAddress(address), length, prot, flags, fd, offset);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (result.address() == MAP_FAILED) {
+                throw failure(call, capture);
+            }
+            return result.address();
+        } finally {
+            CAPTURES.release(capture);
         }
-        if (result.address() == MAP_FAILED) {
-            throw failure(call, capture);
-        }
-        return result.address();
     }
 
     /** {@code munmap}. */
     public static void munmap(long address, long length) {
-        MemorySegment capture = CAPTURE.get();
-        int rc;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            rc = (int) MUNMAP.invokeExact(capture, MemorySegment.ofAddress(address), length);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (rc != 0) {
-            throw failure(() -> "munmap(0x" + Long.toHexString(address) + ", " + length + ")", capture);
+            int rc;
+            try {
+                rc = (int) MUNMAP.invokeExact(capture, MemorySegment.ofAddress(address), length);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc != 0) {
+                throw failure(() -> "munmap(0x" + Long.toHexString(address) + ", " + length + ")", capture);
+            }
+        } finally {
+            CAPTURES.release(capture);
         }
     }
 
     /** {@code mprotect}. */
     public static void mprotect(long address, long length, int prot, Supplier<String> call) {
-        MemorySegment capture = CAPTURE.get();
-        int rc;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            rc = (int) MPROTECT.invokeExact(capture, MemorySegment.ofAddress(address), length, prot);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (rc != 0) {
-            throw failure(call, capture);
+            int rc;
+            try {
+                rc = (int) MPROTECT.invokeExact(capture, MemorySegment.ofAddress(address), length, prot);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc != 0) {
+                throw failure(call, capture);
+            }
+        } finally {
+            CAPTURES.release(capture);
         }
     }
 
     /** {@code madvise}. */
     public static void madvise(long address, long length, int advice, Supplier<String> call) {
-        MemorySegment capture = CAPTURE.get();
-        int rc;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            rc = (int) MADVISE.invokeExact(capture, MemorySegment.ofAddress(address), length, advice);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (rc != 0) {
-            throw failure(call, capture);
+            int rc;
+            try {
+                rc = (int) MADVISE.invokeExact(capture, MemorySegment.ofAddress(address), length, advice);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc != 0) {
+                throw failure(call, capture);
+            }
+        } finally {
+            CAPTURES.release(capture);
         }
     }
 
     /** {@code mincore}: one byte per page into {@code vec}, bit 0 set when the page is resident. */
     public static void mincore(long address, long length, MemorySegment vec) {
-        MemorySegment capture = CAPTURE.get();
-        int rc;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            rc = (int) MINCORE.invokeExact(capture, MemorySegment.ofAddress(address), length, vec);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (rc != 0) {
-            throw failure(() -> "mincore(0x" + Long.toHexString(address) + ", " + length + ")", capture);
+            int rc;
+            try {
+                rc = (int) MINCORE.invokeExact(capture, MemorySegment.ofAddress(address), length, vec);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc != 0) {
+                throw failure(() -> "mincore(0x" + Long.toHexString(address) + ", " + length + ")", capture);
+            }
+        } finally {
+            CAPTURES.release(capture);
         }
     }
 
     /** {@code mlock}. */
     public static void mlock(long address, long length, Supplier<String> call) {
-        MemorySegment capture = CAPTURE.get();
-        int rc;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            rc = (int) MLOCK.invokeExact(capture, MemorySegment.ofAddress(address), length);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (rc != 0) {
-            throw failure(call, capture);
+            int rc;
+            try {
+                rc = (int) MLOCK.invokeExact(capture, MemorySegment.ofAddress(address), length);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc != 0) {
+                throw failure(call, capture);
+            }
+        } finally {
+            CAPTURES.release(capture);
         }
     }
 
@@ -210,76 +233,96 @@ public final class Libc {
      * @throws OsException if it returns -1
      */
     public static int ioctl(int fd, long request, MemorySegment arg, Supplier<String> call) {
-        MemorySegment capture = CAPTURE.get();
-        int rc;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            rc = (int) IOCTL.invokeExact(capture, fd, request, arg);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            int rc;
+            try {
+                rc = (int) IOCTL.invokeExact(capture, fd, request, arg);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc < 0) {
+                throw failure(call, capture);
+            }
+            return rc;
+        } finally {
+            CAPTURES.release(capture);
         }
-        if (rc < 0) {
-            throw failure(call, capture);
-        }
-        return rc;
     }
 
     /** {@code open(path, flags)}; returns the file descriptor. */
     public static int open(String path, int flags) {
-        MemorySegment capture = CAPTURE.get();
-        int fd;
-        try (Arena arena = Arena.ofConfined()) {
-            fd = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
+        MemorySegment capture = CAPTURES.acquire();
+        try {
+            int fd;
+            try (Arena arena = Arena.ofConfined()) {
+                fd = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), flags, 0);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (fd < 0) {
+                throw failure(() -> "open(" + path + ", 0x" + Integer.toHexString(flags) + ")", capture);
+            }
+            return fd;
+        } finally {
+            CAPTURES.release(capture);
         }
-        if (fd < 0) {
-            throw failure(() -> "open(" + path + ", 0x" + Integer.toHexString(flags) + ")", capture);
-        }
-        return fd;
     }
 
     /** {@code close(fd)}. */
     public static void close(int fd) {
-        MemorySegment capture = CAPTURE.get();
-        int rc;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            rc = (int) CLOSE.invokeExact(capture, fd);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (rc != 0) {
-            throw failure(() -> "close(" + fd + ")", capture);
+            int rc;
+            try {
+                rc = (int) CLOSE.invokeExact(capture, fd);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc != 0) {
+                throw failure(() -> "close(" + fd + ")", capture);
+            }
+        } finally {
+            CAPTURES.release(capture);
         }
     }
 
     /** {@code pread(fd, buf, count, offset)}; returns the bytes read. */
     public static long pread(int fd, MemorySegment buffer, long count, long offset) {
-        MemorySegment capture = CAPTURE.get();
-        long n;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            n = (long) PREAD.invokeExact(capture, fd, buffer, count, offset);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            long n;
+            try {
+                n = (long) PREAD.invokeExact(capture, fd, buffer, count, offset);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (n < 0) {
+                throw failure(() -> "pread(" + fd + ", " + count + ", " + offset + ")", capture);
+            }
+            return n;
+        } finally {
+            CAPTURES.release(capture);
         }
-        if (n < 0) {
-            throw failure(() -> "pread(" + fd + ", " + count + ", " + offset + ")", capture);
-        }
-        return n;
     }
 
     /** {@code syscall(number, arg)}; returns its non-negative result. */
     public static long syscall(long number, int arg, Supplier<String> call) {
-        MemorySegment capture = CAPTURE.get();
-        long rc;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            rc = (long) SYSCALL1.invokeExact(capture, number, arg);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            long rc;
+            try {
+                rc = (long) SYSCALL1.invokeExact(capture, number, arg);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc < 0) {
+                throw failure(call, capture);
+            }
+            return rc;
+        } finally {
+            CAPTURES.release(capture);
         }
-        if (rc < 0) {
-            throw failure(call, capture);
-        }
-        return rc;
     }
 
     /** {@return the calling thread's minor page faults so far, from {@code getrusage(RUSAGE_THREAD)}} */
@@ -294,17 +337,21 @@ public final class Libc {
      * {@code struct rusage} buffer of {@link #RUSAGE_SIZE} bytes, so measuring does not fault by itself.
      */
     public static long threadMinorFaults(MemorySegment usage) {
-        MemorySegment capture = CAPTURE.get();
-        int rc;
+        MemorySegment capture = CAPTURES.acquire();
         try {
-            rc = (int) GETRUSAGE.invokeExact(capture, RUSAGE_THREAD, usage);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            int rc;
+            try {
+                rc = (int) GETRUSAGE.invokeExact(capture, RUSAGE_THREAD, usage);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc != 0) {
+                throw failure(() -> "getrusage(RUSAGE_THREAD)", capture);
+            }
+            return usage.get(JAVA_LONG, RUSAGE_MINFLT_OFFSET);
+        } finally {
+            CAPTURES.release(capture);
         }
-        if (rc != 0) {
-            throw failure(() -> "getrusage(RUSAGE_THREAD)", capture);
-        }
-        return usage.get(JAVA_LONG, RUSAGE_MINFLT_OFFSET);
     }
 
     /** {@return the number of resident pages in {@code [address, address + length)}, from {@code mincore}} */
