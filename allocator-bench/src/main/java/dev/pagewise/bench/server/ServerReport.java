@@ -50,11 +50,14 @@ public final class ServerReport {
             });
         }
         Path out = Path.of(args[1]);
+        String rowsPerRequest = args.length > 3 ? args[3] : "2000";
+        String name = rowsPerRequest.equals("2000") ? "server" : "server-" + rowsPerRequest + "-rows";
         StringBuilder md = new StringBuilder("# Arena per request: a real server under load\n\n");
         md.append("Written by `").append(args.length > 2 ? args[2] : "scripts/load-server").append("` on ")
                 .append(LocalDate.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
                 .append(" CPUs; wrk and the server share them, on 127.0.0.1. `OrderServer` (allocator-bench) "
-                        + "reads each request's CSV body (2000 rows, ~26 KiB) into off-heap memory, parses it into "
+                        + "reads each request's CSV body (" + rowsPerRequest + " rows, about "
+                        + Long.parseLong(rowsPerRequest) * 13 / 1024 + " KiB) into off-heap memory, parses it into "
                         + "off-heap columns and answers a JSON summary built off-heap; only the source of that memory "
                         + "changes: a Pagewise `ArenaPool` lease (64 slots, keepResident), the same with background "
                         + "scrubbing, a fresh `Arena.ofConfined()`, or Netty's pooled direct buffers. JDK HttpServer "
@@ -78,10 +81,10 @@ public final class ServerReport {
                     pw.p99(), jdk.p99(), pw.p99() <= jdk.p99() ? "met" : "**not met**",
                     scrub.p99(), pw.p99(), scrub.p99() < pw.p99() ? "met" : "**not met**"));
         }
-        md.append("\n![throughput](server.svg)\n");
-        Files.writeString(out.resolve("server.md"), md.toString());
-        Files.writeString(out.resolve("server.svg"), chart(rows));
-        System.out.println("wrote " + out.resolve("server.md"));
+        md.append("\n![throughput](" + name + ".svg)\n");
+        Files.writeString(out.resolve(name + ".md"), md.toString());
+        Files.writeString(out.resolve(name + ".svg"), chart(rows));
+        System.out.println("wrote " + out.resolve(name + ".md"));
     }
 
     private static Row find(List<Row> rows, String allocator, int connections) {
