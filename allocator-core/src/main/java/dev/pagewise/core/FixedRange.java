@@ -49,6 +49,17 @@ public interface FixedRange extends AutoCloseable {
     }
 
     /**
+     * {@return {@code [offset, offset + length)} of this range as a range of its own} The slice pins this
+     * range until it is closed; commits go to this range. Disjoint slices can back separate allocators.
+     *
+     * @throws IllegalArgumentException if the part lies outside the range
+     * @throws IllegalStateException if the range is closed
+     */
+    default FixedRange slice(long offset, long length) {
+        return new RangeSlice(this, offset, length);
+    }
+
+    /**
      * Marks the range as used by an allocator: until the matching {@link #unpin()}, {@link #close()} throws.
      *
      * @throws IllegalStateException if the range is closed

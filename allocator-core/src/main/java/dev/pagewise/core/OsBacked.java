@@ -63,6 +63,18 @@ public interface OsBacked extends FixedRange {
     }
 
     /**
+     * {@return {@code [offset, offset + length)} of this range as an {@link OsBacked} range of its own}
+     * Both must be multiples of {@link #pageSize()}. Resets of disjoint slices never reach into each other.
+     *
+     * @throws IllegalArgumentException if the part lies outside the range or is not page-aligned
+     * @throws IllegalStateException if the range is closed
+     */
+    @Override
+    default OsBacked slice(long offset, long length) {
+        return new OsRangeSlice(this, offset, length);
+    }
+
+    /**
      * Asks the range to track writes precisely from now on, so that {@link #resetPages} visits only
      * the pages written since the previous reset. Calling it again does nothing.
      *

@@ -6,11 +6,11 @@ import dev.pagewise.core.internal.Pins;
 import java.lang.foreign.MemorySegment;
 
 /** A part of a {@link FixedRange} seen as a range of its own; it pins its parent while open. */
-final class RangeSlice implements FixedRange {
+class RangeSlice implements FixedRange {
 
-    private final FixedRange parent;
-    private final long offset;
-    private final MemorySegment segment;
+    final FixedRange parent;
+    final long offset;
+    final MemorySegment segment;
     private final Pins pins = new Pins("RangeSlice");
 
     RangeSlice(FixedRange parent, long offset, long length) {

@@ -25,7 +25,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     private final long shareSize;
     private final long[] classSizes;
     private final Slab[] slabs;
-    private final RangeSlice[] shares;
+    private final FixedRange[] shares;
     private final Allocator large;
     private final int granuleShift;
     private final byte[] classOfGranule;
@@ -43,14 +43,14 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         }
         this.baseAddress = range.segment().address();
         this.slabs = new Slab[n];
-        this.shares = new RangeSlice[n];
+        this.shares = new FixedRange[n];
         this.granuleShift = 63 - Long.numberOfLeadingZeros(shareSize);
         this.classOfGranule = new byte[(int) ((n * shareSize) >>> granuleShift) + 1];
         for (int g = 0; g < classOfGranule.length; g++) {
             classOfGranule[g] = (byte) Math.min(n - 1, ((long) g << granuleShift) / shareSize);
         }
         for (int i = 0; i < n; i++) {
-            shares[i] = new RangeSlice(range, i * shareSize, shareSize);
+            shares[i] = range.slice(i * shareSize, shareSize);
             slabs[i] = b.zeroing ? Slab.over(shares[i], classSizes[i]) : Slab.withoutZeroing(shares[i], classSizes[i]);
         }
     }

@@ -2,6 +2,7 @@ package dev.pagewise.os;
 
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.ResetEvent;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.ResetReport;
@@ -43,7 +44,7 @@ public final class ArenaPool implements AutoCloseable {
     private static final int SCRUBBING = 2;
 
     private final MmapBacked region;
-    private final OsSlice[] slots;
+    private final OsBacked[] slots;
     private final long slotSize;
     private final ResetPolicy policy;
     private final Duration leaseTimeout;
@@ -66,9 +67,9 @@ public final class ArenaPool implements AutoCloseable {
         this.leaseTimeout = b.leaseTimeout;
         this.overflow = b.overflow;
         this.region = MmapBacked.map(Math.multiplyExact(slotSize, (long) b.slots), MapOptions.DEFAULT.withLazyCommit());
-        this.slots = new OsSlice[b.slots];
+        this.slots = new OsBacked[b.slots];
         for (int i = 0; i < b.slots; i++) {
-            slots[i] = new OsSlice(region, i * slotSize, slotSize);
+            slots[i] = region.slice(i * slotSize, slotSize);
         }
         this.state = new AtomicIntegerArray(b.slots);
         this.available = new Semaphore(b.slots);
@@ -287,7 +288,7 @@ public final class ArenaPool implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        for (OsSlice slot : slots) {
+        for (OsBacked slot : slots) {
             slot.close();
         }
         region.close();

@@ -110,6 +110,36 @@ class ResetTest {
     }
 
     @Test
+    void slicesShouldBeRangesOfTheirOwnThatPinTheirParent() {
+        try (MmapBacked range = MmapBacked.map(4 << 20)) {
+            assertThrowsIae(() -> range.slice(1, PAGE));
+            assertThrowsIae(() -> range.slice(0, PAGE + 1));
+            assertThrowsIae(() -> range.slice(3 << 20, 2 << 20));
+            dev.pagewise.core.OsBacked a = range.slice(0, 1 << 20);
+            dev.pagewise.core.OsBacked b = range.slice(1 << 20, 1 << 20);
+            assertEquals(range.segment().address() + (1 << 20), b.segment().address());
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, range::close, "pinned by its slices");
+            b.segment().fill((byte) 5);
+            a.segment().fill((byte) 6);
+            ResetPolicy.keepResident(1 << 20).reset(a, 0, 1 << 20);
+            assertEquals(-1, a.segment().mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+            assertEquals(5, b.segment().get(JAVA_BYTE, 0), "the other slice is untouched");
+            a.close();
+            b.close();
+        }
+        try (dev.pagewise.core.NativeBacked plain = dev.pagewise.core.NativeBacked.allocate(4096)) {
+            dev.pagewise.core.FixedRange part = plain.slice(100, 50);
+            assertEquals(50, part.byteSize());
+            assertThrowsIae(() -> part.commit(40, 20));
+            part.close();
+        }
+    }
+
+    private static void assertThrowsIae(org.junit.jupiter.api.function.Executable call) {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call);
+    }
+
+    @Test
     void hugePageRegionsShouldResetToZero() {
         try (MmapBacked range = MmapBacked.map(8 << 20, MapOptions.DEFAULT.withHugePages())) {
             MemorySegment s = range.segment();
