@@ -26,8 +26,11 @@ public final class Faulty extends AllocatorWrapper {
         this.rule = rule;
     }
 
-    /** {@return an allocator whose {@code n}th request fails, once} */
+    /** {@return an allocator whose {@code n}th request fails, once} @throws IllegalArgumentException if n <= 0 */
     public static Faulty failNth(Allocator inner, long n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("n must be positive: " + n);
+        }
         return new Faulty(inner, (i, size, align) -> i == n);
     }
 

@@ -20,7 +20,6 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     /** The default largest class: 32 KiB. */
     public static final long DEFAULT_MAX_CLASS = 32 << 10;
 
-    private final FixedRange range;
     private final long baseAddress;
     private final long shareSize;
     private final long[] classSizes;
@@ -32,7 +31,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     private boolean closed;
 
     private SizeClassed(Builder b) {
-        this.range = b.range;
+        FixedRange range = b.range;
         this.large = b.large;
         this.classSizes = classSizes(b.maxClass);
         int n = classSizes.length;

@@ -62,11 +62,11 @@ public final class ArenaPool implements AutoCloseable {
     private volatile boolean closed;
 
     private ArenaPool(Builder b) {
-        this.slotSize = Checks.alignUp(b.slotSize, MmapBacked.COMMIT_GRANULARITY);
+        this.slotSize = b.alignedSlotSize;
         this.policy = b.policy;
         this.leaseTimeout = b.leaseTimeout;
         this.overflow = b.overflow;
-        this.region = MmapBacked.map(Math.multiplyExact(slotSize, (long) b.slots), MapOptions.DEFAULT.withLazyCommit());
+        this.region = MmapBacked.map(slotSize * b.slots, MapOptions.DEFAULT.withLazyCommit());
         this.slots = new OsBacked[b.slots];
         for (int i = 0; i < b.slots; i++) {
             slots[i] = region.slice(i * slotSize, slotSize);
@@ -85,7 +85,7 @@ public final class ArenaPool implements AutoCloseable {
     /**
      * {@return a builder for a pool of {@code slots} slots of {@code slotSize} bytes each (rounded up to 64 KiB)}
      *
-     * @throws IllegalArgumentException if {@code slots} or {@code slotSize} is not positive
+     * @throws IllegalArgumentException if {@code slots} or {@code slotSize} is not positive, or their product overflows
      */
     public static Builder builder(int slots, long slotSize) {
         return new Builder(slots, slotSize);
@@ -95,6 +95,7 @@ public final class ArenaPool implements AutoCloseable {
     public static final class Builder {
         private final int slots;
         private final long slotSize;
+        private final long alignedSlotSize;
         private ResetPolicy policy = ResetPolicy.defaultPolicy();
         private Duration leaseTimeout = Duration.ZERO;
         private Allocator overflow;
@@ -106,6 +107,12 @@ public final class ArenaPool implements AutoCloseable {
             }
             this.slots = slots;
             this.slotSize = slotSize;
+            try {
+                this.alignedSlotSize = Checks.alignUp(slotSize, MmapBacked.COMMIT_GRANULARITY);
+                Math.multiplyExact(alignedSlotSize, (long) slots);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("pool too large: " + slots + " slots of " + slotSize + " bytes", e);
+            }
         }
 
         /** Sets how a returned slot is reset. */

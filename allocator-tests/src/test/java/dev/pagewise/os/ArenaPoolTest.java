@@ -193,5 +193,7 @@ class ArenaPoolTest {
         assertThrows(IllegalArgumentException.class, () -> ArenaPool.builder(0, 1 << 20));
         assertThrows(IllegalArgumentException.class, () -> ArenaPool.builder(4, 0));
         assertThrows(IllegalArgumentException.class, () -> ArenaPool.builder(4, 1 << 20).leaseTimeout(Duration.ofMillis(-1)));
+        assertThrows(IllegalArgumentException.class, () -> ArenaPool.builder(Integer.MAX_VALUE, Long.MAX_VALUE / 2));
+        assertThrows(IllegalArgumentException.class, () -> ArenaPool.builder(1, Long.MAX_VALUE - 10));
     }
 }

@@ -300,6 +300,8 @@ class WrapperDetectionTest {
             assertNull(big.tryAllocate(1001, 8));
             big.allocate(1000, 8);
             assertThrows(IllegalArgumentException.class, () -> Faulty.failWithProbability(bump, 1.5, 1));
+            assertThrows(IllegalArgumentException.class, () -> Faulty.failNth(bump, 0));
+            assertThrows(IllegalArgumentException.class, () -> Faulty.failEvery(bump, 0));
         }
     }
 }

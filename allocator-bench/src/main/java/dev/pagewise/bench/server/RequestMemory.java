@@ -1,7 +1,6 @@
 package dev.pagewise.bench.server;
 
 import dev.pagewise.os.ArenaPool;
-import dev.pagewise.os.RequestArena;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
@@ -19,23 +18,16 @@ interface RequestMemory extends SegmentAllocator, AutoCloseable {
 
     /** A lease from a Pagewise {@link ArenaPool}. */
     static RequestMemory pagewise(ArenaPool pool) {
-        RequestArena lease = pool.lease();
-        return new RequestMemory() {
-            @Override
-            public MemorySegment allocate(long byteSize, long byteAlignment) {
-                return lease.allocate(byteSize, byteAlignment);
-            }
-
-            @Override
-            public void close() {
-                lease.close();
-            }
-        };
+        return of(pool.lease());
     }
 
     /** A fresh {@code Arena.ofConfined()} per request. */
     static RequestMemory jdk() {
-        Arena arena = Arena.ofConfined();
+        return of(Arena.ofConfined());
+    }
+
+    /** The memory of {@code arena}, closed with the request. */
+    private static RequestMemory of(Arena arena) {
         return new RequestMemory() {
             @Override
             public MemorySegment allocate(long byteSize, long byteAlignment) {

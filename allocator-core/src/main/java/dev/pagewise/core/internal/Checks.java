@@ -1,7 +1,5 @@
 package dev.pagewise.core.internal;
 
-import java.lang.foreign.MemorySegment;
-
 /** Argument checks shared by every allocator and range; each throws with the numbers that matter. */
 public final class Checks {
 
@@ -67,10 +65,5 @@ public final class Checks {
     /** {@return {@code value} rounded down to a multiple of {@code alignment} (a power of two)} */
     public static long alignDown(long value, long alignment) {
         return value & ~(alignment - 1);
-    }
-
-    /** {@return whether {@code segment}'s address is a multiple of {@code byteAlignment}} */
-    public static boolean isAligned(MemorySegment segment, long byteAlignment) {
-        return (segment.address() & (byteAlignment - 1)) == 0;
     }
 }
