@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
  * calling thread as a {@link RequestArena}; closing it resets the slot under the pool's
  * {@link ResetPolicy} (default {@link ResetPolicy#defaultPolicy()}) and returns it.
  *
- * <p>Thread-safe. A lease takes a permit and claims a slot by compare-and-set, trying first the slot the
- * thread used last (its pages are hot), then spreading from a rotating start; no lock on that path. When
+ * <p>Thread-safe. A lease takes a permit and claims a slot by compare-and-set, trying first a hot slot (the
+ * one a platform thread used last; for a virtual thread, the one returned last), then spreading from a
+ * rotating start; no lock on that path. When
  * every slot is out, a lease waits up to the configured timeout (zero: fails at once) and then throws
  * {@link PoolExhaustedException}. The arena of a lease is created in the leasing thread, so slots work
  * from virtual threads. With {@link Builder#scrubInBackground()}, the reset runs on a scrubber thread and
@@ -53,6 +54,7 @@ public final class ArenaPool implements AutoCloseable {
     private final Semaphore available;
     private final AtomicInteger spread = new AtomicInteger();
     private final ThreadLocal<int[]> lastSlot = ThreadLocal.withInitial(() -> new int[] {-1});
+    private volatile int recent = -1;
     private final AtomicInteger leased = new AtomicInteger();
     private final AtomicInteger scrubbing = new AtomicInteger();
     private final AtomicLong leases = new AtomicLong();
@@ -187,11 +189,17 @@ public final class ArenaPool implements AutoCloseable {
         }
     }
 
-    /** Claims a free slot; a permit guarantees there is one. */
+    /**
+     * Claims a free slot; a permit guarantees there is one. A platform thread tries the slot it used last;
+     * a virtual thread, which lives for one request, tries the slot returned last (its pages were written
+     * most recently) and does not pay for a thread-local. Then it spreads.
+     */
     private int claim() {
-        int[] last = lastSlot.get();
-        if (last[0] >= 0 && state.compareAndSet(last[0], FREE, LEASED)) {
-            return last[0];
+        boolean virtual = Thread.currentThread().isVirtual();
+        int[] last = virtual ? null : lastSlot.get();
+        int preferred = virtual ? recent : last[0];
+        if (preferred >= 0 && state.compareAndSet(preferred, FREE, LEASED)) {
+            return preferred;
         }
         int n = slots.length;
         while (true) {
@@ -199,12 +207,20 @@ public final class ArenaPool implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 int slot = (start + i) % n;
                 if (state.compareAndSet(slot, FREE, LEASED)) {
-                    last[0] = slot;
+                    if (last != null) {
+                        last[0] = slot;
+                    }
                     return slot;
                 }
             }
             Thread.onSpinWait();
         }
+    }
+
+    private void free(int slot) {
+        state.set(slot, FREE);
+        recent = slot;
+        available.release();
     }
 
     boolean scrubsInBackground() {
@@ -224,8 +240,7 @@ public final class ArenaPool implements AutoCloseable {
             scrubQueue.add(new long[] {slot, used});
             return;
         }
-        state.set(slot, FREE);
-        available.release();
+        free(slot);
     }
 
     private void scrub() {
@@ -248,8 +263,7 @@ public final class ArenaPool implements AutoCloseable {
                 slots[slot].segment().asSlice(0, Math.min(job[1], slotSize)).fill((byte) 0);
             } finally {
                 scrubbing.decrementAndGet();
-                state.set(slot, FREE);
-                available.release();
+                free(slot);
             }
         }
     }

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +45,38 @@ class ArenaPoolTest {
             }
             assertEquals(2, pool.metrics().leases());
             assertTrue(pool.metrics().resetsByStrategy().values().stream().mapToLong(Long::longValue).sum() >= 2);
+        }
+    }
+
+    @Test
+    void aPlatformThreadShouldPreferItsOwnSlotAndAVirtualThreadTheSlotReturnedLast() throws Exception {
+        try (ArenaPool pool = ArenaPool.builder(8, 1 << 20).build()) {
+            int mine;
+            try (RequestArena request = pool.lease()) {
+                mine = request.slot();
+            }
+            int[] other = new int[1];
+            Thread.ofPlatform().start(() -> {
+                try (RequestArena first = pool.lease(); RequestArena second = pool.lease()) {
+                    other[0] = second.slot();
+                }
+            }).join();
+            assertNotEquals(mine, other[0]);
+            try (RequestArena again = pool.lease()) {
+                assertEquals(mine, again.slot(), "this platform thread's own slot, not the one returned last");
+            }
+            int[] seen = new int[3];
+            for (int i = 0; i < seen.length; i++) {
+                int at = i;
+                Thread.ofVirtual().start(() -> {
+                    try (RequestArena request = pool.lease()) {
+                        seen[at] = request.slot();
+                    }
+                }).join();
+            }
+            assertEquals(mine, seen[0], "a virtual thread takes the slot returned last");
+            assertEquals(seen[0], seen[1]);
+            assertEquals(seen[1], seen[2]);
         }
     }
 

@@ -22,9 +22,16 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * An HTTP server that does real work in off-heap memory per request: {@code POST /orders} with CSV lines
- * {@code id,quantity,price} is read into the request's memory, parsed into off-heap columns, and answered
- * with a JSON summary (row count, total quantity, total value, the most valuable order) built off-heap.
+ * An HTTP server that does real work in off-heap memory per request. {@code POST /orders} reads the body
+ * into the request's memory and answers JSON built there:
+ * <ul>
+ * <li>{@code Content-Type: application/json}, an array of orders with their lines: parsed into a tree of
+ *     off-heap nodes, one allocation per node, string and child vector, and answered with the
+ *     {@link CustomerReport} (thousands of allocations per request, as a DOM parser makes);
+ * <li>otherwise CSV lines {@code id,quantity,price}: parsed into three off-heap columns and answered with
+ *     a summary (row count, total quantity, total value, the most valuable order): four allocations.
+ * </ul>
+ * Malformed bodies get 400, a missing {@code Content-Length} 411.
  * The request's memory comes from a Pagewise {@link ArenaPool}, a JDK {@code Arena.ofConfined()}, or
  * Netty's pooled allocator, chosen by {@code --allocator}. Loopback only; JDK HttpServer on virtual threads.
  *
@@ -78,14 +85,23 @@ public final class OrderServer implements AutoCloseable {
         try (exchange) {
             byte[] bytes;
             int status = 200;
-            try (RequestMemory request = memory.get()) {
-                long length = Long.parseLong(exchange.getRequestHeaders().getFirst("Content-Length"));
-                MemorySegment body = request.allocate(length, 8);
-                read(exchange.getRequestBody(), body);
-                bytes = summarize(body, request).toArray(JAVA_BYTE);
-            } catch (RuntimeException e) {
-                status = 500;
-                bytes = String.valueOf(e).getBytes(StandardCharsets.UTF_8);
+            String length = exchange.getRequestHeaders().getFirst("Content-Length");
+            boolean json = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")).startsWith("application/json");
+            if (length == null) {
+                status = 411;
+                bytes = "Content-Length required".getBytes(StandardCharsets.UTF_8);
+            } else {
+                try (RequestMemory request = memory.get()) {
+                    MemorySegment body = request.allocate(Long.parseLong(length), 8);
+                    read(exchange.getRequestBody(), body);
+                    bytes = (json ? CustomerReport.of(body, request) : summarize(body, request)).toArray(JAVA_BYTE);
+                } catch (IllegalArgumentException e) {
+                    status = 400;
+                    bytes = String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8);
+                } catch (RuntimeException e) {
+                    status = 500;
+                    bytes = String.valueOf(e).getBytes(StandardCharsets.UTF_8);
+                }
             }
             exchange.getResponseHeaders().set("Content-Type", status == 200 ? "application/json" : "text/plain");
             exchange.sendResponseHeaders(status, bytes.length);

@@ -5,10 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
-/** Writes {@code server.md} and {@code server.svg} from the CSV that {@code scripts/load-server} records. */
+/** Writes the load test report, one section and chart per workload, from the CSVs that {@code scripts/load-server} records. */
 public final class ServerReport {
 
     record Row(String allocator, int connections, double rps, double p50, double p99, double rss, String errors) {
@@ -32,43 +34,60 @@ public final class ServerReport {
     private ServerReport() {
     }
 
+    /** {@code ServerReport results.csv workloads.csv out-dir name command}: writes {@code name.md} and {@code name-*.svg}. */
     public static void main(String[] args) throws IOException {
         List<String> lines = Files.readAllLines(Path.of(args[0]));
-        java.util.Map<String, List<Row>> groups = new java.util.LinkedHashMap<>();
+        Map<String, List<Row>> groups = new LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
-            String[] c = line.split(",", 8);
-            Row row = new Row(c[1], Integer.parseInt(c[2]), Double.parseDouble(c[3]), Double.parseDouble(c[4]),
-                    Double.parseDouble(c[5]), Double.parseDouble(c[6]), c[7]);
-            groups.computeIfAbsent(row.allocator() + "/" + row.connections(), _ -> new ArrayList<>()).add(row);
+            String[] c = line.split(",", 9);
+            Row row = new Row(c[2], Integer.parseInt(c[3]), Double.parseDouble(c[4]), Double.parseDouble(c[5]),
+                    Double.parseDouble(c[6]), Double.parseDouble(c[7]), c[8]);
+            groups.computeIfAbsent(c[1] + "/" + row.allocator() + "/" + row.connections(), _ -> new ArrayList<>()).add(row);
         }
-        List<Row> rows = new ArrayList<>();
-        for (String allocator : List.of("pagewise", "pagewise-scrub", "jdk", "netty")) {
-            groups.forEach((key, group) -> {
-                if (group.getFirst().allocator().equals(allocator)) {
-                    rows.add(median(group));
-                }
-            });
-        }
-        Path out = Path.of(args[1]);
-        String rowsPerRequest = args.length > 3 ? args[3] : "2000";
-        String name = rowsPerRequest.equals("2000") ? "server" : "server-" + rowsPerRequest + "-rows";
+        Path out = Path.of(args[2]);
+        String name = args[3];
         StringBuilder md = new StringBuilder("# Arena per request: a real server under load\n\n");
-        md.append("Written by `").append(args.length > 2 ? args[2] : "scripts/load-server").append("` on ")
-                .append(LocalDate.now()).append(", ").append(Runtime.getRuntime().availableProcessors())
-                .append(" CPUs; wrk and the server share them, on 127.0.0.1. `OrderServer` (allocator-bench) "
-                        + "reads each request's CSV body (" + rowsPerRequest + " rows, about "
-                        + Long.parseLong(rowsPerRequest) * 13 / 1024 + " KiB) into off-heap memory, parses it into "
-                        + "off-heap columns and answers a JSON summary built off-heap; only the source of that memory "
-                        + "changes: a Pagewise `ArenaPool` lease (64 slots, keepResident), the same with background "
-                        + "scrubbing, a fresh `Arena.ofConfined()`, or Netty's pooled direct buffers. JDK HttpServer "
-                        + "on virtual threads, 512 MiB heap; the server on one CPU and wrk on the other. Each figure "
-                        + "is the median of the rounds; the Errors column gives the throughput spread.\n\n");
+        md.append("Written by `").append(args[4]).append("` on ").append(LocalDate.now()).append(", ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, 127.0.0.1. `OrderServer` "
+                        + "(allocator-bench) reads each request's body into off-heap memory, does its work there and "
+                        + "answers JSON built off-heap; only the source of that memory changes: a Pagewise `ArenaPool` "
+                        + "lease (64 slots of 4 MiB, keepResident), the same with background scrubbing, a fresh "
+                        + "`Arena.ofConfined()`, or Netty's pooled direct buffers (one per allocation). JDK HttpServer "
+                        + "on virtual threads, 512 MiB heap; the server pinned to one CPU and wrk to the other; each "
+                        + "server warmed up before it is measured. Each figure is the median of the rounds; the last "
+                        + "column gives the throughput spread. See [../arena-pool.md](../arena-pool.md) for what the "
+                        + "figures mean.\n");
+        List<String> workloads = Files.readAllLines(Path.of(args[1]));
+        for (String workload : workloads.subList(1, workloads.size())) {
+            String[] w = workload.split(",");
+            List<Row> rows = new ArrayList<>();
+            for (String allocator : List.of("pagewise", "pagewise-scrub", "jdk", "netty")) {
+                groups.forEach((key, group) -> {
+                    if (key.startsWith(w[0] + "/" + allocator + "/")) {
+                        rows.add(median(group));
+                    }
+                });
+            }
+            section(md, w[0], Long.parseLong(w[1]), Long.parseLong(w[2]), rows);
+            md.append("\n![").append(w[0]).append(" throughput](").append(name).append('-').append(w[0]).append(".svg)\n");
+            Files.writeString(out.resolve(name + "-" + w[0] + ".svg"), chart(w[0], rows));
+        }
+        Files.writeString(out.resolve(name + ".md"), md.toString());
+        System.out.println("wrote " + out.resolve(name + ".md"));
+    }
+
+    private static void section(StringBuilder md, String workload, long bytes, long allocations, List<Row> rows) {
+        md.append(String.format(Locale.ROOT, "%n## Workload %s: %.1f KiB bodies, %,d allocations a request%n%n", workload, bytes / 1024.0, allocations));
+        md.append(workload.equals("json")
+                ? "A JSON array of orders parsed into a tree of off-heap nodes (one allocation per node, string and "
+                        + "child vector, as a DOM parser makes), then totalled per customer in an off-heap hash table.\n\n"
+                : "CSV rows parsed into three off-heap columns and summarised: a few large allocations a request.\n\n");
         md.append("| Allocator | Connections | Requests/s | p50 ms | p99 ms | RSS MiB | Rounds, spread, errors |\n|---|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %.1f | %s |%n", r.allocator(),
                     r.connections(), r.rps(), r.p50(), r.p99(), r.rss(), r.errors()));
         }
-        md.append("\n## Against the targets\n\n| Connections | Pagewise / JDK throughput (>= 1.3x) | p99 Pagewise vs JDK (no worse) | p99 with scrubbing vs without (lower) |\n|---:|---|---|---|\n");
+        md.append("\nAgainst the targets:\n\n| Connections | Pagewise / JDK throughput (>= 1.3x) | p99 Pagewise vs JDK (no worse) | p99 with scrubbing vs without (lower) |\n|---:|---|---|---|\n");
         for (Row jdk : rows.stream().filter(r -> r.allocator().equals("jdk")).toList()) {
             Row pw = find(rows, "pagewise", jdk.connections());
             Row scrub = find(rows, "pagewise-scrub", jdk.connections());
@@ -81,10 +100,6 @@ public final class ServerReport {
                     pw.p99(), jdk.p99(), pw.p99() <= jdk.p99() ? "met" : "**not met**",
                     scrub.p99(), pw.p99(), scrub.p99() < pw.p99() ? "met" : "**not met**"));
         }
-        md.append("\n![throughput](" + name + ".svg)\n");
-        Files.writeString(out.resolve(name + ".md"), md.toString());
-        Files.writeString(out.resolve(name + ".svg"), chart(rows));
-        System.out.println("wrote " + out.resolve(name + ".md"));
     }
 
     private static Row find(List<Row> rows, String allocator, int connections) {
@@ -92,13 +107,13 @@ public final class ServerReport {
                 .findFirst().orElse(null);
     }
 
-    private static String chart(List<Row> rows) {
+    private static String chart(String workload, List<Row> rows) {
         double max = rows.stream().mapToDouble(Row::rps).max().orElse(1);
         StringBuilder svg = new StringBuilder();
         int height = 40 + rows.size() * 24;
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"%d\" "
                 + "font-family=\"sans-serif\" font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", height));
-        svg.append("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">OrderServer throughput (requests/s, higher is better)</text>\n");
+        svg.append("<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">OrderServer, workload " + workload + ": requests/s (higher is better)</text>\n");
         int y = 32;
         for (Row r : rows) {
             double w = r.rps() / max * 420;

@@ -8,23 +8,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The server on an ephemeral loopback port answers a few hundred concurrent requests correctly, and every slot comes back. */
 class OrderServerTest {
-
-    static String csv(int rows, int seed) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < rows; i++) {
-            sb.append(seed * 100_000L + i).append(',').append(1 + (i * 7 + seed) % 50).append(',')
-                    .append(String.format(Locale.ROOT, "%d.%02d", 1 + (i * 13 + seed) % 90, (i * 31) % 100)).append('\n');
-        }
-        return sb.toString();
-    }
 
     static String expected(int rows, int seed) {
         long quantity = 0;
@@ -44,6 +39,43 @@ class OrderServerTest {
         return String.format(Locale.ROOT, "{\"rows\":%d,\"quantity\":%d,\"value\":%.2f,\"top\":%d}", rows, quantity, value, top);
     }
 
+    /** The report of {@link CustomerReport}, computed on the heap from the orders themselves. */
+    static String expectedReport(List<OrderBodies.Order> orders) {
+        record Total(String customer, double value, long orders, int first) {
+        }
+        Map<String, Total> byCustomer = new LinkedHashMap<>();
+        long lines = 0;
+        double total = 0;
+        for (int i = 0; i < orders.size(); i++) {
+            OrderBodies.Order o = orders.get(i);
+            double value = 0;
+            for (OrderBodies.Line l : o.lines()) {
+                value += l.quantity() * Double.parseDouble(l.price());
+            }
+            lines += o.lines().size();
+            total += value;
+            int first = i;
+            double v = value;
+            byCustomer.merge(o.customer(), new Total(o.customer(), v, 1, first),
+                    (a, b) -> new Total(a.customer(), a.value() + b.value(), a.orders() + 1, a.first()));
+        }
+        List<Total> top = byCustomer.values().stream()
+                .sorted(Comparator.comparingDouble(Total::value).reversed().thenComparingInt(Total::first))
+                .limit(CustomerReport.TOP).toList();
+        StringBuilder sb = new StringBuilder().append("{\"orders\":").append(orders.size()).append(",\"lines\":").append(lines)
+                .append(",\"customers\":").append(byCustomer.size()).append(",\"value\":").append(cents(total)).append(",\"top\":[");
+        for (int i = 0; i < top.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"customer\":\"").append(top.get(i).customer()).append("\",\"orders\":")
+                    .append(top.get(i).orders()).append(",\"value\":").append(cents(top.get(i).value())).append('}');
+        }
+        return sb.append("]}").toString();
+    }
+
+    private static String cents(double value) {
+        long c = Math.round(value * 100);
+        return String.format(Locale.ROOT, "%d.%02d", c / 100, c % 100);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"pagewise", "pagewise-scrub", "jdk", "netty"})
     void shouldAnswerConcurrentRequestsAndReturnEverySlot(String allocator) throws Exception {
@@ -53,17 +85,27 @@ class OrderServerTest {
             List<CompletableFuture<Void>> calls = new ArrayList<>();
             // At most 32 in flight: more leaves over 200 idle keep-alive connections, which the JDK's
             // HttpServer closes while HttpClient may be reusing them (a race between the two, not the handler).
-            java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(32);
+            Semaphore inFlight = new Semaphore(32);
             for (int r = 0; r < 300; r++) {
                 inFlight.acquire();
-                int seed = r;
-                int rows = 50 + r % 400;
-                HttpRequest request = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(csv(rows, seed))).build();
+                HttpRequest request;
+                String expected;
+                if (r % 2 == 0) {
+                    int rows = 50 + r % 400;
+                    request = HttpRequest.newBuilder(uri).header("Content-Type", "text/csv")
+                            .POST(HttpRequest.BodyPublishers.ofString(OrderBodies.csv(rows, r))).build();
+                    expected = expected(rows, r);
+                } else {
+                    List<OrderBodies.Order> orders = OrderBodies.orders(1 + r % 200, r);
+                    request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(OrderBodies.json(orders))).build();
+                    expected = expectedReport(orders);
+                }
                 calls.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                         .whenComplete((response, error) -> inFlight.release())
                         .thenAccept(response -> {
                             assertEquals(200, response.statusCode(), response.body());
-                            assertEquals(expected(rows, seed), response.body());
+                            assertEquals(expected, response.body());
                         }));
             }
             CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
@@ -75,6 +117,28 @@ class OrderServerTest {
                 assertEquals(0, server.pool().metrics().leased(), "every lease came back");
                 assertEquals(8, server.pool().metrics().free(), "every slot is free again");
                 assertEquals(300, server.pool().metrics().leases());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pagewise", "jdk"})
+    void shouldRejectMalformedBodiesAndKeepServing(String allocator) throws Exception {
+        try (OrderServer server = OrderServer.start(allocator, 0, 2);
+             HttpClient client = HttpClient.newHttpClient()) {
+            URI uri = URI.create("http://127.0.0.1:" + server.port() + "/orders");
+            for (String body : List.of("[{\"customer\":\"a\",\"lines\":[{\"qty\":1,\"price\":2}]", "{\"not\":\"an array\"}",
+                    "[{\"customer\":7,\"lines\":[]}]", "[" + "[".repeat(100) + "]".repeat(101))) {
+                HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(400, response.statusCode(), body);
+            }
+            List<OrderBodies.Order> orders = OrderBodies.orders(40, 1);
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(OrderBodies.json(orders))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(expectedReport(orders), response.body());
+            if (server.pool() != null) {
+                assertEquals(2, server.pool().metrics().free(), "slots of failed requests came back");
             }
         }
     }
