@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class ArenaPoolBench extends BenchDefaults {
 
-    static final long WORK = 10_000;
+    static final long WORK = 50_000;
 
     @Param({"65536", "1048576"})
     public long bytes;

@@ -120,6 +120,7 @@ public final class BenchReport {
         resetSection(out);
         wrapperSection();
         backingSection();
+        poolSection();
         md.append("## Steady-state RSS after a spike\n\n").append(rss).append("\n\n");
         md.append("## All results\n\n| Benchmark | Params | Threads | Score | Error | Unit |\n|---|---|---|---:|---:|---|\n");
         for (Result r : results) {
@@ -307,6 +308,24 @@ public final class BenchReport {
             }
             md.append(" |\n");
         });
+        md.append('\n');
+    }
+
+    private void poolSection() {
+        for (String bytes : List.of("65536", "1048576")) {
+            Result work = find("ArenaPoolBench.workOnly", r -> r.param("bytes").equals(bytes));
+            if (work == null) {
+                return;
+            }
+            if (bytes.equals("65536")) {
+                md.append("## ArenaPool request path (us/op; memory cost = score minus the request's other work)\n\n")
+                        .append("| Request writes | Benchmark | Score | Memory cost |\n|---|---|---:|---:|\n");
+            }
+            results.stream().filter(r -> r.shortName().startsWith("ArenaPoolBench.") && r.param("bytes").equals(bytes)
+                    && !r.method().equals("workOnly")).forEach(r -> md.append(String.format(Locale.ROOT,
+                    "| %s | %s | %.1f ± %.1f | %.1f |%n", size(bytes), r.method(), r.score(), r.error(),
+                    r.score() - work.score())));
+        }
         md.append('\n');
     }
 }
