@@ -32,10 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe. A lease takes a permit and claims a slot by compare-and-set, trying first a hot slot (the
  * one a platform thread used last; for a virtual thread, the one returned last), then spreading from a
- * rotating start; no lock on that path. When
- * every slot is out, a lease waits up to the configured timeout (zero: fails at once) and then throws
- * {@link PoolExhaustedException}. The arena of a lease is created in the leasing thread, so slots work
- * from virtual threads. With {@link Builder#scrubInBackground()}, the reset runs on a scrubber thread and
+ * rotating start; no lock on that path. When every slot is out, a lease waits up to the configured
+ * timeout (zero: fails at once) and then throws {@link PoolExhaustedException}. The arena of a lease is
+ * created in the leasing thread, so slots work from virtual threads. With {@link Builder#scrubInBackground()}, the reset runs on a scrubber thread and
  * a slot is leased again only after its scrub completed. {@link #close()} refuses while leases are out.
  */
 public final class ArenaPool implements AutoCloseable {
@@ -183,8 +182,7 @@ public final class ArenaPool implements AutoCloseable {
             leases.incrementAndGet();
             return new RequestArena(this, slot, arena, overflow);
         } catch (RuntimeException e) {
-            state.set(slot, FREE);
-            available.release();
+            free(slot);
             throw e;
         }
     }

@@ -50,7 +50,8 @@ final class CustomerReport {
         CustomerReport report = new CustomerReport(memory);
         long lines = 0;
         double total = 0;
-        for (int i = 0; i < JsonTree.count(orders); i++) {
+        int count = JsonTree.count(orders);
+        for (int i = 0; i < count; i++) {
             long order = JsonTree.element(orders, i);
             long customer = JsonTree.kind(order) == JsonTree.OBJECT ? JsonTree.member(order, CUSTOMER) : 0;
             long items = customer == 0 ? 0 : JsonTree.member(order, LINES);
@@ -59,15 +60,16 @@ final class CustomerReport {
                 throw new IllegalArgumentException("order " + i + " needs a customer string and a lines array");
             }
             double value = 0;
-            for (int j = 0; j < JsonTree.count(items); j++) {
+            int itemCount = JsonTree.count(items);
+            for (int j = 0; j < itemCount; j++) {
                 long line = JsonTree.element(items, j);
                 value += number(line, QUANTITY, i) * number(line, PRICE, i);
             }
-            lines += JsonTree.count(items);
+            lines += itemCount;
             total += value;
             report.add(customer, value, i);
         }
-        return report.write(JsonTree.count(orders), lines, total);
+        return report.write(count, lines, total);
     }
 
     private static double number(long line, MemorySegment name, int order) {

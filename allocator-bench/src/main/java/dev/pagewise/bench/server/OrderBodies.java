@@ -30,6 +30,9 @@ public final class OrderBodies {
 
     /** {@return {@code count} orders of 1 to 8 lines each, from about {@code count / 4} customers} */
     public static List<Order> orders(int count, int seed) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative: " + count);
+        }
         List<Order> orders = new ArrayList<>(count);
         int customers = Math.max(1, count / 4);
         for (int i = 0; i < count; i++) {
@@ -78,6 +81,9 @@ public final class OrderBodies {
 
     /** {@return {@code rows} CSV lines {@code id,quantity,price}} */
     public static String csv(int rows, int seed) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must not be negative: " + rows);
+        }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < rows; i++) {
             sb.append(seed * 100_000L + i).append(',').append(1 + (i * 7 + seed) % 50).append(',')
