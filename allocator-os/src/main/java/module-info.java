@@ -1,5 +1,5 @@
 /**
- * Pagewise OS backings: {@link dev.pagewise.os.MmapBacked} on Linux through the FFM linker,
+ * Pagewise OS backings: {@link dev.pagewise.os.linux.MmapBacked} on Linux through the FFM linker,
  * {@link dev.pagewise.os.windows.VirtualAllocBacked} on Windows through JNA, and the
  * pagemap-driven reset. Needs {@code --enable-native-access=dev.pagewise.core,dev.pagewise.os}.
  */
@@ -9,5 +9,6 @@ module dev.pagewise.os {
     requires jdk.jfr;
 
     exports dev.pagewise.os;
+    exports dev.pagewise.os.linux;
     exports dev.pagewise.os.windows;
 }

@@ -6,7 +6,7 @@ import dev.pagewise.core.SizeClassed;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.StackArena;
 import dev.pagewise.os.MapOptions;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.lwjgl.system.MemoryStack;

@@ -2,7 +2,7 @@ package dev.pagewise.bench;
 
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.ResetPolicy;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;

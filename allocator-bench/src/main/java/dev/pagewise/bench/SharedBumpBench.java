@@ -3,7 +3,7 @@ package dev.pagewise.bench;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.SharedBumpArena;
 import dev.pagewise.os.MapOptions;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;

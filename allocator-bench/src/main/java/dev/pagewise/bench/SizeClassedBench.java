@@ -1,7 +1,7 @@
 package dev.pagewise.bench;
 
 import dev.pagewise.core.SizeClassed;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;

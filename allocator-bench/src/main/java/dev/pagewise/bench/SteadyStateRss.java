@@ -3,7 +3,7 @@ package dev.pagewise.bench;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.os.MapOptions;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,8 +51,7 @@ public final class SteadyStateRss {
                 arena.reset();
             }
             long steady = processRss();
-            long arenaResident = dev.pagewise.os.linux.Libc.residentPages(range.segment().address(), range.byteSize())
-                    * dev.pagewise.os.linux.Libc.PAGE_SIZE;
+            long arenaResident = range.residentBytes(0, range.byteSize());
             return String.format(Locale.ROOT, "An arena over a 512 MiB lazy mapping is filled to 256 MiB once, then "
                     + "serves 1000 requests of 64 x 16 KiB (1 MiB, dense) under `keepResident(4 MiB)`. Process RSS: "
                     + "%.1f MiB before, %.1f MiB at the spike, %.1f MiB in steady state; the arena's own resident "

@@ -12,7 +12,7 @@ import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
 import dev.pagewise.os.MapOptions;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;

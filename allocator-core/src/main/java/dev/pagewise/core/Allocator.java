@@ -35,13 +35,28 @@ public interface Allocator extends SegmentAllocator {
 
     /**
      * Returns {@code segment} to this allocator. The default does nothing: allocators that free only
-     * in bulk ({@code reset}, {@code close}) ignore single frees.
+     * in bulk ({@code reset}, {@code close}) ignore single frees. A free that is rejected changes nothing.
      *
-     * @throws IllegalArgumentException if the allocator frees individually and {@code segment}
-     *         was not allocated by it, or was already freed
+     * @throws IllegalArgumentException if the allocator {@linkplain #freesIndividually() frees individually}
+     *         and {@code segment} is not {@linkplain #owns owned} by it (never allocated here, already freed,
+     *         an interior slice)
      */
     default void deallocate(MemorySegment segment) {
     }
+
+    /**
+     * {@return whether {@link #deallocate} gives memory back one block at a time} When not, single frees are
+     * ignored and memory comes back only in bulk ({@code reset}, {@code close}); wrappers that account for
+     * frees count them only when this is {@code true}.
+     */
+    boolean freesIndividually();
+
+    /**
+     * {@return whether {@code segment} is a live block of this allocator: one it handed out, in full, and
+     * has not freed, reset or closed since} Wrappers ask it before they act on a free, so that a free the
+     * allocator would reject or ignore changes nothing. Never throws.
+     */
+    boolean owns(MemorySegment segment);
 
     /** {@return the number of bytes this allocator can hand out in all, live or not} */
     long capacity();

@@ -39,6 +39,24 @@ abstract class AllocatorWrapper implements Allocator, Resettable {
         return inner.capacity();
     }
 
+    @Override
+    public boolean freesIndividually() {
+        return inner.freesIndividually();
+    }
+
+    @Override
+    public boolean owns(MemorySegment segment) {
+        return inner.owns(segment);
+    }
+
+    /**
+     * {@return whether a free of {@code segment} really gives a block back to the inner allocator} Asked
+     * before the free, so that a free the inner allocator rejects or ignores is not counted.
+     */
+    final boolean countsAsFree(MemorySegment segment) {
+        return inner.freesIndividually() && inner.owns(segment);
+    }
+
     /**
      * Resets the inner allocator.
      *
@@ -46,8 +64,13 @@ abstract class AllocatorWrapper implements Allocator, Resettable {
      */
     @Override
     public ResetReport reset() {
+        return resettable().reset();
+    }
+
+    /** {@return the inner allocator as a {@link Resettable}} @throws UnsupportedOperationException if it cannot reset */
+    final Resettable resettable() {
         if (inner instanceof Resettable resettable) {
-            return resettable.reset();
+            return resettable;
         }
         throw new UnsupportedOperationException(inner.getClass().getSimpleName() + " cannot reset");
     }

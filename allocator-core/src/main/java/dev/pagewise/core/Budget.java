@@ -18,7 +18,7 @@ public final class Budget {
     private final AtomicLong used = new AtomicLong();
 
     private Budget(String name, long limit, Budget parent) {
-        this.name = name;
+        this.name = java.util.Objects.requireNonNull(name, "name");
         this.limit = Checks.requireNonNegative(limit, "limit");
         this.parent = parent;
     }
@@ -30,7 +30,7 @@ public final class Budget {
 
     /** {@return a child budget of {@code limit} bytes that also draws on this one} */
     public Budget child(String name, long limit) {
-        return new Budget(this.name + "/" + name, limit, this);
+        return new Budget(this.name + "/" + java.util.Objects.requireNonNull(name, "name"), limit, this);
     }
 
     /**

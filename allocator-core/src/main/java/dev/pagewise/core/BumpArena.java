@@ -1,7 +1,10 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Bridge;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.Events;
+import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,12 +25,19 @@ import java.util.Objects;
  * for those who measure and choose it.
  *
  * <p>Not thread-safe: the thread that created the arena owns it; any other thread gets
- * {@link WrongThreadException}. Closing resets the memory, unpins the range and leaves it open
- * unless the arena was built with {@link Builder#closeRangeOnClose()}.
+ * {@link WrongThreadException}. The arena holds the range's {@link Lifetime} until it is closed. Closing
+ * resets the memory, releases the range and leaves it open unless the arena was built with
+ * {@link Builder#closeRangeOnClose()}.
  */
 public final class BumpArena implements Allocator, Arena, Resettable {
 
+    static {
+        Bridge.arenas(arena -> arena.hold);
+    }
+
     private final FixedRange range;
+    private final MemorySegment raw;
+    private final Lifetime.Hold hold;
     private final ResetPolicy policy;
     private final boolean checked;
     private final boolean closeRange;
@@ -41,7 +51,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     private long committedEnd;
     private boolean closed;
     private long resets;
-    private ResetReport lastReset = ResetReport.empty("none");
+    private ResetReport lastReset = ResetReport.empty(ResetStrategy.NONE);
 
     private BumpArena(Builder builder) {
         this.range = builder.range;
@@ -49,11 +59,17 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         this.checked = builder.checked;
         this.closeRange = builder.closeRange;
         this.owner = Thread.currentThread();
-        this.range.pin();
-        this.baseAddress = range.segment().address();
+        this.hold = range.lifetime().acquire();
+        try {
+            this.raw = range.segment();
+            this.generation = Generation.open(raw, checked, false);
+        } catch (RuntimeException | Error e) {
+            hold.close();
+            throw e;
+        }
+        this.baseAddress = raw.address();
         this.capacity = range.byteSize();
         this.committedEnd = range.committed();
-        this.generation = Generation.open(range, checked, false);
         this.memory = generation.segment;
     }
 
@@ -84,8 +100,16 @@ public final class BumpArena implements Allocator, Arena, Resettable {
             return this;
         }
 
-        /** Hands out slices of the range's scope: no stale-segment detection, a little faster. */
+        /**
+         * Hands out slices of the range's scope: no stale-segment detection, a little faster.
+         *
+         * <p>This method is <em>restricted</em>: a segment kept past a reset shows the next generation's
+         * bytes, so it may be called only from a module with native access.
+         *
+         * @throws IllegalCallerException if the caller's module has no native access
+         */
         public Builder unchecked() {
+            Restricted.check("BumpArena.Builder.unchecked()");
             this.checked = false;
             return this;
         }
@@ -97,7 +121,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         }
 
         /**
-         * {@return the arena, owned by the calling thread}
+         * {@return the arena, owned by the calling thread, holding the range until it is closed}
          *
          * @throws IllegalStateException if the range is closed
          */
@@ -185,8 +209,30 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     }
 
     @Override
+    public boolean freesIndividually() {
+        return false;
+    }
+
+    /** {@inheritDoc} Here: a segment of the current generation, inside the bytes allocated so far. */
+    @Override
+    public boolean owns(MemorySegment segment) {
+        return !closed && segment.scope().equals(memory.scope()) && within(segment, baseAddress, cursor);
+    }
+
+    /** {@return whether {@code segment} lies in {@code [base, base + limit)}} */
+    static boolean within(MemorySegment segment, long base, long limit) {
+        long offset = segment.address() - base;
+        return offset >= 0 && offset <= limit && segment.byteSize() <= limit - offset;
+    }
+
+    @Override
     public long capacity() {
         return capacity;
+    }
+
+    /** {@return the range's whole segment, as the arena got it} */
+    MemorySegment raw() {
+        return raw;
     }
 
     /** {@return the range this arena allocates from} */
@@ -237,22 +283,16 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         highWater = mark;
     }
 
-    /** Zeroes {@code [from, to)} in place when small, through the policy when large. */
     private void restore(long from, long to) {
-        if (to <= from || policy == ResetPolicy.noZeroing()) {
-            return;
-        }
-        if (to - from <= ResetPolicies.SMALL_RESET) {
-            memory.asSlice(from, to - from).fill((byte) 0);
-        } else {
-            record(to - from, policy.reset(range, from, to - from));
+        if (to > from) {
+            policy.reset(range, from, to - from);
         }
     }
 
     private void record(long used, ResetReport report) {
         resets++;
         lastReset = report;
-        ResetEvent.emit(used, report);
+        Events.reset(used, report);
     }
 
     /**
@@ -265,7 +305,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     public ResetReport reset() {
         checkOwner();
         generation.close();
-        generation = Generation.open(range, checked, false);
+        generation = Generation.open(raw, checked, false);
         memory = generation.segment;
         long used = highWater();
         cursor = used;
@@ -276,8 +316,11 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     }
 
     /**
-     * Resets the memory, ends the scope of every segment and unpins the range (closing it if the arena
+     * Ends the scope of every segment, resets the memory and releases the range (closing it if the arena
      * was built with {@link Builder#closeRangeOnClose()}). Not idempotent, as {@link Arena#close()}.
+     *
+     * <p>If the policy fails, the used bytes are zeroed in place instead and the policy's exception is
+     * thrown; the arena is closed and the range released all the same.
      *
      * @throws IllegalStateException if already closed
      * @throws WrongThreadException if called from a thread other than the owner
@@ -285,13 +328,38 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     @Override
     public void close() {
         checkOwner();
+        generation.close();
         closed = true;
         owner = null;
-        generation.close();
-        policy.reset(range, 0, highWater());
-        range.unpin();
-        if (closeRange) {
-            range.close();
+        try {
+            resetOrZero(range, policy, highWater());
+        } finally {
+            try {
+                hold.close();
+            } finally {
+                if (closeRange) {
+                    range.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Restores {@code [0, used)} of {@code range} through {@code policy}; if the policy fails, zeroes the
+     * bytes in place so that no later user of the range sees them, and rethrows.
+     */
+    static void resetOrZero(FixedRange range, ResetPolicy policy, long used) {
+        try {
+            policy.reset(range, 0, used);
+        } catch (RuntimeException | Error e) {
+            if (policy != ResetPolicies.NO_ZEROING) {
+                try {
+                    range.zero(0, used);
+                } catch (RuntimeException | Error z) {
+                    e.addSuppressed(z);
+                }
+            }
+            throw e;
         }
     }
 

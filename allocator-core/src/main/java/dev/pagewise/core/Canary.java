@@ -24,7 +24,7 @@ public final class Canary extends AllocatorWrapper {
 
     private final Map<Long, Block> live = new ConcurrentHashMap<>();
 
-    /** Guards every block of {@code inner}. */
+    /** Guards every block of {@code inner}. @throws NullPointerException if {@code inner} is {@code null} */
     public Canary(Allocator inner) {
         super(inner);
     }
@@ -33,7 +33,17 @@ public final class Canary extends AllocatorWrapper {
     MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
         dev.pagewise.core.internal.Checks.checkRequest(byteSize, byteAlignment);
         long guard = Math.max(GUARD, byteAlignment);
-        MemorySegment whole = innerAllocate(byteSize + 2 * guard, byteAlignment, orThrow);
+        long wholeSize;
+        try {
+            wholeSize = Math.addExact(byteSize, Math.multiplyExact(2, guard));
+        } catch (ArithmeticException e) {
+            // Valid but impossible: no allocator has room for it with its guards.
+            if (orThrow) {
+                throw new AllocationFailedException("Canary", byteSize, byteAlignment, -1, capacity());
+            }
+            return null;
+        }
+        MemorySegment whole = innerAllocate(wholeSize, byteAlignment, orThrow);
         if (whole == null) {
             return null;
         }
@@ -96,10 +106,21 @@ public final class Canary extends AllocatorWrapper {
         }
     }
 
+    /** Verifies every live block, resets the inner allocator, then forgets them. If the inner allocator cannot reset, nothing changes. */
     @Override
     public ResetReport reset() {
+        Resettable target = resettable();
         verify();
+        ResetReport report = target.reset();
         live.clear();
-        return super.reset();
+        return report;
+    }
+
+    /** {@inheritDoc} Here: a block this canary handed out and has not freed. */
+    @Override
+    public boolean owns(MemorySegment segment) {
+        Block block = live.get(segment.address());
+        return block != null && block.whole().byteSize() - 2 * block.guard() == segment.byteSize()
+                && inner.owns(block.whole());
     }
 }

@@ -1,24 +1,38 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Checks;
+
 import java.lang.foreign.MemorySegment;
 
 /**
  * A contiguous region of native memory of fixed size, the backing that allocators carve up.
  *
- * <p>A range may reserve address space before it makes it accessible: {@link #commit} makes bytes
- * usable. Commits only grow the committed prefix; committing committed bytes does nothing. Bytes
- * outside the committed prefix, or under a protection that denies the access, must not be touched
- * through {@link #segment()}: page protection is enforced by the hardware, not by FFM, and a fault
- * there ends the JVM. Allocators over a range hand out only committed memory.
+ * <p>A range may reserve address space before it makes it accessible: {@link #commit} makes bytes usable,
+ * and commits only grow the committed prefix. Allocators over a range hand out committed memory only,
+ * so their segments never reach reserved, protected or unmapped pages.
  *
- * <p>While an allocator uses a range it {@linkplain #pin() pins} it, and {@link #close()} of a pinned
- * range throws {@link IllegalStateException}: segments handed out by the allocator can therefore
- * never outlive the memory under them. Implementations are thread-safe unless they say otherwise.
+ * <p><b>Lifetime.</b> Every allocator over a range, and every slice of it, holds the range's
+ * {@link #lifetime()} until it is closed; while any does, {@link #close()} throws
+ * {@link IllegalStateException} and changes nothing. The holds are counted by Pagewise, not by callers.
+ * Closing a range ends the scope of its {@link #segment()}, so a segment can never outlive the memory
+ * under it. Implementations are thread-safe unless they say otherwise.
+ *
+ * <p>Implementations outside Pagewise keep these contracts; {@code dev.pagewise.testkit} has the suite
+ * that checks them.
  */
 public interface FixedRange extends AutoCloseable {
 
     /**
      * {@return the whole region, as a segment whose scope ends when this range is closed}
+     *
+     * <p>This method is <em>restricted</em>: the segment spans bytes that are not committed, or that a
+     * protection denies, and touching them ends the JVM, which FFM cannot prevent. Like the JDK's restricted
+     * methods, it may be called only from a module with native access; allocators are the safe way to
+     * use a range.
+     *
+     * @throws IllegalCallerException if the caller's module has no native access
+     *         ({@code --enable-native-access}); Pagewise's own modules may always call it
+     * @throws IllegalStateException if the range is closed
      */
     MemorySegment segment();
 
@@ -32,11 +46,29 @@ public interface FixedRange extends AutoCloseable {
      * Makes {@code [offset, offset + length)} accessible for reading and writing, committing the whole
      * prefix up to {@code offset + length} (rounded up to the range's granularity) if it is not yet.
      *
-     * @throws IllegalArgumentException if the range lies outside the region
+     * @throws IllegalArgumentException if the part lies outside the region
      * @throws IllegalStateException if the range is closed
      * @throws RuntimeException of the implementation's choice, naming the OS error, if the system refuses to commit
      */
     void commit(long offset, long length);
+
+    /**
+     * Writes zeros over {@code [offset, offset + length)}, which must be committed. Reset policies use it.
+     *
+     * @throws IllegalArgumentException if the part lies outside the committed prefix
+     * @throws IllegalStateException if the range is closed, or the part holds pages whose protection
+     *         denies writing; nothing is written then
+     */
+    default void zero(long offset, long length) {
+        Checks.checkRange(offset, length, committed());
+        lifetime().checkAlive();
+        if (length > 0) {
+            segment().asSlice(offset, length).fill((byte) 0);
+        }
+    }
+
+    /** {@return the lifetime that allocators and slices of this range hold} */
+    Lifetime lifetime();
 
     /**
      * {@return whether {@code segment} lies entirely inside this region}
@@ -49,8 +81,9 @@ public interface FixedRange extends AutoCloseable {
     }
 
     /**
-     * {@return {@code [offset, offset + length)} of this range as a range of its own} The slice pins this
-     * range until it is closed; commits go to this range. Disjoint slices can back separate allocators.
+     * {@return {@code [offset, offset + length)} of this range as a range of its own} The slice holds this
+     * range until it is closed; its segment has its own scope, ended by its {@code close}; commits go to
+     * this range. Disjoint slices can back separate allocators.
      *
      * @throws IllegalArgumentException if the part lies outside the range
      * @throws IllegalStateException if the range is closed
@@ -60,25 +93,14 @@ public interface FixedRange extends AutoCloseable {
     }
 
     /**
-     * Marks the range as used by an allocator: until the matching {@link #unpin()}, {@link #close()} throws.
+     * Releases the region and ends the scope of {@link #segment()}: using that segment afterwards throws
+     * {@link IllegalStateException}. Not idempotent.
      *
-     * @throws IllegalStateException if the range is closed
-     */
-    void pin();
-
-    /**
-     * Ends one {@link #pin()}.
-     *
-     * @throws IllegalStateException if the range is not pinned
-     */
-    void unpin();
-
-    /**
-     * Releases the region. Segments obtained from {@link #segment()} become inaccessible: using one
-     * throws {@link IllegalStateException}.
-     *
-     * @throws IllegalStateException if the range is pinned or already closed
+     * @throws IllegalStateException if an allocator or slice still holds the range, or it is already
+     *         closed; nothing changes then
      */
     @Override
-    void close();
+    default void close() {
+        lifetime().close();
+    }
 }

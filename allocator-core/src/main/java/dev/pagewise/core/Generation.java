@@ -17,14 +17,14 @@ final class Generation {
         this.segment = segment;
     }
 
-    /** Opens a generation: checked ones get a fresh confined or shared scope. */
+    /** Opens a generation over {@code raw}, a range's whole segment: checked ones get a fresh confined or shared scope. */
     @SuppressWarnings("restricted")
-    static Generation open(FixedRange range, boolean checked, boolean shared) {
+    static Generation open(MemorySegment raw, boolean checked, boolean shared) {
         if (!checked) {
-            return new Generation(null, range.segment());
+            return new Generation(null, raw);
         }
         Arena arena = shared ? Arena.ofShared() : Arena.ofConfined();
-        return new Generation(arena, range.segment().reinterpret(arena, null));
+        return new Generation(arena, raw.reinterpret(arena, null));
     }
 
     /** Ends the generation's scope; segments from it throw {@link IllegalStateException} afterwards. */

@@ -1,20 +1,25 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.Checks;
-import dev.pagewise.core.internal.Pins;
+import dev.pagewise.core.internal.Restricted;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An {@link OsBacked} range with an inaccessible ({@link Protection#NONE}) page at each end of another.
  *
- * <p>Java code cannot reach the guard pages through this range's segments: FFM bounds-checks every
- * access. What a guard page catches is what FFM cannot see: native code, handed a segment's address
- * through a downcall, that writes past either end. It faults at the first byte out of bounds instead of
- * silently corrupting a neighbour — and the fault ends the JVM, so this is a debugging aid.
+ * <p>Java code cannot reach the guard pages: this range's segments cover the usable middle only, FFM
+ * bounds-checks every access, and resets of this range stay inside the middle. What a guard page catches
+ * is what FFM cannot see: native code, handed a segment's address through a downcall, that writes past
+ * either end. It faults at the first byte out of bounds instead of silently corrupting a neighbour, and
+ * the fault ends the JVM, so this is a debugging aid.
  *
- * <p>Offsets are relative to the usable middle. Commits are forwarded, and the guards are kept in place
- * when the inner range's commit would make them accessible. Thread-safe.
+ * <p>Offsets are relative to the usable middle. The guarded range holds the inner one until it is closed;
+ * its segment has a scope of its own, ended by {@link #close()}. Commits are forwarded, and the tail guard
+ * is put in place when the inner range's commit reaches it. Thread-safe.
  */
 public final class GuardPage implements OsBacked {
 
@@ -22,26 +27,53 @@ public final class GuardPage implements OsBacked {
     private final long page;
     private final long size;
     private final MemorySegment segment;
-    private final Pins pins = new Pins("GuardPage");
+    private final Lifetime lifetime;
     private volatile boolean tailGuarded;
 
+    @SuppressWarnings("restricted")
     private GuardPage(OsBacked inner) {
         this.inner = inner;
         this.page = inner.pageSize();
         this.size = inner.byteSize() - 2 * page;
-        inner.pin();
-        inner.commit(0, page);
-        inner.protect(0, page, Protection.NONE);
-        this.segment = inner.segment().asSlice(page, size);
-        guardTail();
+        Lifetime.Hold hold = inner.lifetime().acquire();
+        Arena arena = null;
+        try {
+            inner.commit(0, page);
+            inner.protect(0, page, Protection.NONE);
+            arena = Arena.ofShared();
+            this.segment = inner.segment().asSlice(page, size).reinterpret(arena, null);
+            guardTail();
+        } catch (RuntimeException | Error e) {
+            try {
+                unguard();
+                if (arena != null) {
+                    arena.close();
+                }
+            } finally {
+                hold.close();
+            }
+            throw e;
+        }
+        Arena scope = arena;
+        this.lifetime = Lifetime.create("GuardPage[" + inner + "]", () -> {
+            try {
+                scope.close();
+                unguard();
+            } finally {
+                hold.close();
+            }
+        });
     }
 
     /**
      * {@return {@code inner} with its first and last page made inaccessible}
      *
+     * @throws NullPointerException if {@code inner} is {@code null}
      * @throws IllegalArgumentException if {@code inner} has fewer than three pages
+     * @throws IllegalStateException if {@code inner} is closed
      */
     public static GuardPage around(OsBacked inner) {
+        Objects.requireNonNull(inner, "inner");
         if (inner.byteSize() < 3 * inner.pageSize()) {
             throw new IllegalArgumentException("a guarded range needs at least 3 pages: " + inner.byteSize() + " bytes");
         }
@@ -49,7 +81,7 @@ public final class GuardPage implements OsBacked {
     }
 
     private void guardTail() {
-        if (!tailGuarded && inner.committed() >= inner.byteSize() - page) {
+        if (!tailGuarded && inner.committed() >= inner.byteSize()) {
             synchronized (this) {
                 if (!tailGuarded) {
                     inner.protect(inner.byteSize() - page, page, Protection.NONE);
@@ -59,8 +91,20 @@ public final class GuardPage implements OsBacked {
         }
     }
 
+    private void unguard() {
+        if (inner.committed() >= page) {
+            inner.protect(0, page, Protection.READ_WRITE);
+        }
+        if (tailGuarded) {
+            inner.protect(inner.byteSize() - page, page, Protection.READ_WRITE);
+        }
+    }
+
+    /** {@inheritDoc} The segment spans the usable middle only. */
     @Override
     public MemorySegment segment() {
+        Restricted.check("FixedRange.segment()");
+        lifetime.checkAlive();
         return segment;
     }
 
@@ -77,9 +121,18 @@ public final class GuardPage implements OsBacked {
     @Override
     public void commit(long offset, long length) {
         Checks.checkRange(offset, length, size);
-        pins.checkOpen();
+        lifetime.checkAlive();
         inner.commit(page + offset, length);
         guardTail();
+    }
+
+    @Override
+    public void zero(long offset, long length) {
+        Checks.checkRange(offset, length, committed());
+        lifetime.checkAlive();
+        if (length > 0) {
+            inner.zero(page + offset, length);
+        }
     }
 
     @Override
@@ -90,48 +143,32 @@ public final class GuardPage implements OsBacked {
     @Override
     public void releasePages(long offset, long length) {
         Checks.checkPageRange(offset, length, size, page);
+        lifetime.checkAlive();
         inner.releasePages(page + offset, length);
     }
 
     @Override
     public MemorySegment protect(long offset, long length, Protection protection) {
-        Checks.checkPageRange(offset, length, size, page);
+        Restricted.check("OsBacked.protect(long, long, Protection)");
+        Checks.checkPageRange(offset, length, committed(), page);
+        lifetime.checkAlive();
         MemorySegment view = inner.protect(page + offset, length, protection);
-        if (view.byteSize() == 0) {
-            return segment.asSlice(offset, 0);
-        }
-        return view.isReadOnly() ? segment.asSlice(offset, length).asReadOnly() : segment.asSlice(offset, length);
+        MemorySegment mine = segment.asSlice(offset, view.byteSize() == 0 ? 0 : length);
+        return view.isReadOnly() ? mine.asReadOnly() : mine;
     }
 
     @Override
-    public ResetReport resetPages(long offset, long length, long keepResident) {
-        Checks.checkPageRange(offset, length, size, page);
-        return inner.resetPages(page + offset, length, keepResident);
+    public Optional<PageScanner> pageScanner() {
+        return inner.pageScanner().map(scanner -> scanner.shifted(page));
     }
 
     @Override
-    public boolean trackWrites() {
-        return inner.trackWrites();
+    public Lifetime lifetime() {
+        return lifetime;
     }
 
     @Override
-    public void pin() {
-        pins.pin();
-    }
-
-    @Override
-    public void unpin() {
-        pins.unpin();
-    }
-
-    /** Unpins the inner range and makes its guard pages accessible again; the inner range stays open. */
-    @Override
-    public void close() {
-        pins.close();
-        inner.protect(0, page, Protection.READ_WRITE);
-        if (tailGuarded) {
-            inner.protect(inner.byteSize() - page, page, Protection.READ_WRITE);
-        }
-        inner.unpin();
+    public String toString() {
+        return lifetime.name();
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,7 +43,11 @@ public final class LeakTracking extends AllocatorWrapper implements AutoCloseabl
     private final Level level;
     private final int samplingInterval;
     private final AtomicLong counter = new AtomicLong();
-    private final Map<Long, Leak> live = new ConcurrentHashMap<>();
+    /** Live blocks by address and size: a zero-length block may share its address with the next block. */
+    private record Key(long address, long byteSize) {
+    }
+
+    private final Map<Key, Leak> live = new ConcurrentHashMap<>();
 
     private LeakTracking(Allocator inner, Level level, int samplingInterval) {
         super(inner);
@@ -54,18 +59,21 @@ public final class LeakTracking extends AllocatorWrapper implements AutoCloseabl
      * {@return {@code inner} tracked at {@code level}, or {@code inner} itself when disabled}
      *
      * @param samplingInterval with {@link Level#SAMPLED}, record the stack of one allocation in this many
+     * @throws NullPointerException if {@code inner} or {@code level} is {@code null}
      * @throws IllegalArgumentException if {@code samplingInterval} is not positive
      */
     public static Allocator wrap(Allocator inner, Level level, int samplingInterval) {
+        Objects.requireNonNull(inner, "inner");
+        Objects.requireNonNull(level, "level");
         if (samplingInterval <= 0) {
             throw new IllegalArgumentException("samplingInterval must be positive: " + samplingInterval);
         }
         return level == Level.DISABLED ? inner : new LeakTracking(inner, level, samplingInterval);
     }
 
-    /** {@return {@code inner} tracked with every stack recorded} */
+    /** {@return {@code inner} tracked with every stack recorded} @throws NullPointerException if {@code inner} is {@code null} */
     public static LeakTracking paranoid(Allocator inner) {
-        return new LeakTracking(inner, Level.PARANOID, 1);
+        return new LeakTracking(Objects.requireNonNull(inner, "inner"), Level.PARANOID, 1);
     }
 
     @Override
@@ -74,7 +82,7 @@ public final class LeakTracking extends AllocatorWrapper implements AutoCloseabl
         if (segment != null) {
             boolean sample = level == Level.PARANOID || counter.getAndIncrement() % samplingInterval == 0;
             StackTraceElement[] site = sample ? trimmed(new Throwable().getStackTrace()) : null;
-            live.put(segment.address(), new Leak(segment.address(), byteSize, site));
+            live.put(new Key(segment.address(), segment.byteSize()), new Leak(segment.address(), byteSize, site));
         }
         return segment;
     }
@@ -87,15 +95,23 @@ public final class LeakTracking extends AllocatorWrapper implements AutoCloseabl
         return Arrays.copyOfRange(trace, from, Math.min(trace.length, from + 8));
     }
 
+    /**
+     * Frees through the inner allocator and stops tracking the block, if the inner allocator owned it (for
+     * an arena: a block of its current generation). A stale or foreign free leaves the tracking as it was.
+     */
     @Override
     public void deallocate(MemorySegment segment) {
+        boolean owned = inner.owns(segment);
         inner.deallocate(segment);
-        live.remove(segment.address());
+        if (owned) {
+            live.remove(new Key(segment.address(), segment.byteSize()));
+        }
     }
 
+    /** Resets the inner allocator, then forgets every block. If it cannot reset, nothing changes. */
     @Override
     public ResetReport reset() {
-        ResetReport report = super.reset();
+        ResetReport report = resettable().reset();
         live.clear();
         return report;
     }
@@ -107,8 +123,12 @@ public final class LeakTracking extends AllocatorWrapper implements AutoCloseabl
 
     /** {@return where the live block at {@code address} was allocated, or {@code null} if unknown} */
     public StackTraceElement[] siteOf(long address) {
-        Leak leak = live.get(address);
-        return leak == null ? null : leak.site();
+        for (Leak leak : live.values()) {
+            if (leak.address() == address && leak.byteSize() > 0) {
+                return leak.site();
+            }
+        }
+        return null;
     }
 
     /** Reports every live block as a leak, at {@code WARNING} through {@link System.Logger}. */

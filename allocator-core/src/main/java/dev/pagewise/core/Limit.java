@@ -48,11 +48,15 @@ public final class Limit extends AllocatorWrapper {
         return segment;
     }
 
+    /** Frees through the inner allocator; the bytes return to the budget only when it really takes the block back. */
     @Override
     public void deallocate(MemorySegment segment) {
+        boolean counts = countsAsFree(segment);
         inner.deallocate(segment);
-        charged.addAndGet(-segment.byteSize());
-        budget.release(segment.byteSize());
+        if (counts) {
+            charged.addAndGet(-segment.byteSize());
+            budget.release(segment.byteSize());
+        }
     }
 
     /** Resets the inner allocator and returns everything it had charged. */

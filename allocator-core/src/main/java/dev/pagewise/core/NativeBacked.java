@@ -2,7 +2,7 @@ package dev.pagewise.core;
 
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
-import dev.pagewise.core.internal.Pins;
+import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,14 +17,14 @@ public final class NativeBacked implements FixedRange {
     /** The alignment of the region's base address. */
     public static final long BASE_ALIGNMENT = 4096;
 
-    private final Arena arena;
     private final MemorySegment segment;
-    private final Pins pins;
+    private final Lifetime lifetime;
 
     private NativeBacked(long byteSize) {
-        this.arena = Arena.ofShared();
+        Arena arena = Arena.ofShared();
         this.segment = arena.allocate(byteSize, BASE_ALIGNMENT);
-        this.pins = new Pins("NativeBacked(" + ByteSizes.format(byteSize) + ")");
+        this.lifetime = Lifetime.create("NativeBacked[" + ByteSizes.format(byteSize) + " at 0x"
+                + Long.toHexString(segment.address()) + "]", arena::close);
     }
 
     /**
@@ -38,8 +38,16 @@ public final class NativeBacked implements FixedRange {
         return new NativeBacked(byteSize);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Every byte of this range is committed and writable, but the method is restricted all the same,
+     * as for every range: the caller holds raw memory that allocators hand out to others.
+     */
     @Override
     public MemorySegment segment() {
+        Restricted.check("FixedRange.segment()");
+        lifetime.checkAlive();
         return segment;
     }
 
@@ -56,27 +64,23 @@ public final class NativeBacked implements FixedRange {
     @Override
     public void commit(long offset, long length) {
         Checks.checkRange(offset, length, segment.byteSize());
-        pins.checkOpen();
+        lifetime.checkAlive();
     }
 
     @Override
-    public void pin() {
-        pins.pin();
+    public void zero(long offset, long length) {
+        Checks.checkRange(offset, length, segment.byteSize());
+        lifetime.checkAlive();
+        segment.asSlice(offset, length).fill((byte) 0);
     }
 
     @Override
-    public void unpin() {
-        pins.unpin();
-    }
-
-    @Override
-    public void close() {
-        pins.close();
-        arena.close();
+    public Lifetime lifetime() {
+        return lifetime;
     }
 
     @Override
     public String toString() {
-        return "NativeBacked[" + ByteSizes.format(byteSize()) + " at 0x" + Long.toHexString(segment.address()) + "]";
+        return lifetime.name();
     }
 }

@@ -1,10 +1,12 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
-/** A page-aligned part of an {@link OsBacked} range, itself {@link OsBacked}: the OS operations go to the parent. */
+/** A page-aligned part of an {@link OsBacked} range, itself {@link OsBacked}: the OS operations go to the parent, shifted. */
 final class OsRangeSlice extends RangeSlice implements OsBacked {
 
     private final OsBacked os;
@@ -26,28 +28,23 @@ final class OsRangeSlice extends RangeSlice implements OsBacked {
 
     @Override
     public void releasePages(long offset, long length) {
-        Checks.checkPageRange(offset, length, segment.byteSize(), pageSize());
+        Checks.checkPageRange(offset, length, this.length, pageSize());
+        lifetime().checkAlive();
         os.releasePages(this.offset + offset, length);
     }
 
     @Override
     public MemorySegment protect(long offset, long length, Protection protection) {
-        Checks.checkPageRange(offset, length, segment.byteSize(), pageSize());
+        Restricted.check("OsBacked.protect(long, long, Protection)");
+        Checks.checkPageRange(offset, length, committed(), pageSize());
+        lifetime().checkAlive();
         MemorySegment view = os.protect(this.offset + offset, length, protection);
-        if (view.byteSize() == 0) {
-            return segment.asSlice(offset, 0);
-        }
-        return view.isReadOnly() ? segment.asSlice(offset, length).asReadOnly() : segment.asSlice(offset, length);
+        MemorySegment mine = segment().asSlice(offset, view.byteSize() == 0 ? 0 : length);
+        return view.isReadOnly() ? mine.asReadOnly() : mine;
     }
 
     @Override
-    public ResetReport resetPages(long offset, long length, long keepResident) {
-        Checks.checkPageRange(offset, length, segment.byteSize(), pageSize());
-        return os.resetPages(this.offset + offset, length, keepResident);
-    }
-
-    @Override
-    public boolean trackWrites() {
-        return os.trackWrites();
+    public Optional<PageScanner> pageScanner() {
+        return os.pageScanner().map(scanner -> scanner.shifted(offset));
     }
 }

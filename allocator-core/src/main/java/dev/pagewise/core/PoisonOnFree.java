@@ -30,9 +30,15 @@ public final class PoisonOnFree extends AllocatorWrapper {
         return innerAllocate(byteSize, byteAlignment, orThrow);
     }
 
+    /**
+     * Poisons {@code segment} and frees it, if the inner allocator {@linkplain Allocator#owns owns} it;
+     * otherwise the free goes to the inner allocator untouched, to be rejected or ignored there.
+     */
     @Override
     public void deallocate(MemorySegment segment) {
-        segment.fill(poison);
+        if (inner.owns(segment)) {
+            segment.fill(poison);
+        }
         inner.deallocate(segment);
     }
 }

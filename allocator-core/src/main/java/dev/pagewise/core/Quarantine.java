@@ -5,6 +5,9 @@ import dev.pagewise.core.internal.ByteSizes;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * Holds freed blocks back from the inner allocator until more than {@code maxBlocks} blocks or
@@ -20,6 +23,7 @@ public final class Quarantine extends AllocatorWrapper {
     private final byte poison;
     private final LeakTracking sites;
     private final ArrayDeque<MemorySegment> held = new ArrayDeque<>();
+    private final Set<Long> heldAddresses = new HashSet<>();
     private long heldBytes;
     private long corruptions;
 
@@ -35,9 +39,11 @@ public final class Quarantine extends AllocatorWrapper {
      * {@return a quarantine over {@code inner}}
      *
      * @param sites the leak tracker beneath, to name allocation sites; may be {@code null}
+     * @throws NullPointerException if {@code inner} is {@code null}
      * @throws IllegalArgumentException if a bound is negative
      */
     public static Quarantine over(Allocator inner, int maxBlocks, long maxBytes, LeakTracking sites) {
+        Objects.requireNonNull(inner, "inner");
         if (maxBlocks < 0 || maxBytes < 0) {
             throw new IllegalArgumentException("bounds must not be negative: maxBlocks=" + maxBlocks
                     + " maxBytes=" + maxBytes);
@@ -50,14 +56,31 @@ public final class Quarantine extends AllocatorWrapper {
         return innerAllocate(byteSize, byteAlignment, orThrow);
     }
 
-    /** Poisons the block and holds it; releases the oldest blocks past the bounds, checking their poison. */
+    /**
+     * Poisons the block and holds it; releases the oldest blocks past the bounds, checking their poison. A
+     * block the inner allocator does not {@linkplain Allocator#owns own} goes to it untouched, to be rejected
+     * or ignored there.
+     *
+     * @throws IllegalArgumentException if the block is already in quarantine (a double free); nothing changes
+     * @throws MemoryCorruptionException if a block leaving quarantine was written after it was freed
+     */
     @Override
     public void deallocate(MemorySegment segment) {
+        if (heldAddresses.contains(segment.address())) {
+            throw new IllegalArgumentException("double free: the block at 0x" + Long.toHexString(segment.address())
+                    + " is already in quarantine");
+        }
+        if (!inner.owns(segment)) {
+            inner.deallocate(segment);
+            return;
+        }
         segment.fill(poison);
         held.addLast(segment);
+        heldAddresses.add(segment.address());
         heldBytes += segment.byteSize();
         while (held.size() > maxBlocks || heldBytes > maxBytes) {
             MemorySegment oldest = held.removeFirst();
+            heldAddresses.remove(oldest.address());
             heldBytes -= oldest.byteSize();
             check(oldest);
             inner.deallocate(oldest);
@@ -89,13 +112,25 @@ public final class Quarantine extends AllocatorWrapper {
         }
     }
 
-    /** Verifies and drops every held block, then resets the inner allocator. */
+    /**
+     * Verifies every held block, resets the inner allocator and then drops the held blocks. If the inner
+     * allocator cannot reset, nothing changes.
+     */
     @Override
     public ResetReport reset() {
+        Resettable target = resettable();
         verify();
+        ResetReport report = target.reset();
         held.clear();
+        heldAddresses.clear();
         heldBytes = 0;
-        return super.reset();
+        return report;
+    }
+
+    /** {@inheritDoc} A block in quarantine is no longer live. */
+    @Override
+    public boolean owns(MemorySegment segment) {
+        return !heldAddresses.contains(segment.address()) && inner.owns(segment);
     }
 
     /** {@return the number of blocks held back} */

@@ -1,61 +1,89 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
-import dev.pagewise.core.internal.Pins;
+import dev.pagewise.core.internal.Restricted;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** A part of a {@link FixedRange} seen as a range of its own; it pins its parent while open. */
+/**
+ * A part of a {@link FixedRange} seen as a range of its own. It holds its parent while open, and its
+ * segment has a scope of its own, ended by {@link #close()}.
+ */
 class RangeSlice implements FixedRange {
 
     final FixedRange parent;
     final long offset;
-    final MemorySegment segment;
-    private final Pins pins = new Pins("RangeSlice");
+    final long length;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final Lifetime lifetime;
 
+    @SuppressWarnings("restricted")
     RangeSlice(FixedRange parent, long offset, long length) {
         Checks.checkRange(offset, length, parent.byteSize());
-        parent.pin();
+        Lifetime.Hold hold = parent.lifetime().acquire();
+        try {
+            this.arena = Arena.ofShared();
+            this.segment = parent.segment().asSlice(offset, length).reinterpret(arena, null);
+        } catch (RuntimeException | Error e) {
+            hold.close();
+            throw e;
+        }
         this.parent = parent;
         this.offset = offset;
-        this.segment = parent.segment().asSlice(offset, length);
+        this.length = length;
+        this.lifetime = Lifetime.create("slice [" + offset + ", +" + ByteSizes.format(length) + ") of "
+                + parent.lifetime().name(), () -> {
+                    try {
+                        arena.close();
+                    } finally {
+                        hold.close();
+                    }
+                });
     }
 
     @Override
     public MemorySegment segment() {
+        Restricted.check("FixedRange.segment()");
+        lifetime.checkAlive();
         return segment;
     }
 
     @Override
     public long byteSize() {
-        return segment.byteSize();
+        return length;
     }
 
     @Override
     public long committed() {
-        return Math.clamp(parent.committed() - offset, 0, segment.byteSize());
+        return Math.clamp(parent.committed() - offset, 0, length);
     }
 
     @Override
     public void commit(long offset, long length) {
-        Checks.checkRange(offset, length, segment.byteSize());
-        pins.checkOpen();
+        Checks.checkRange(offset, length, this.length);
+        lifetime.checkAlive();
         parent.commit(this.offset + offset, length);
     }
 
     @Override
-    public void pin() {
-        pins.pin();
+    public void zero(long offset, long length) {
+        Checks.checkRange(offset, length, committed());
+        lifetime.checkAlive();
+        if (length > 0) {
+            parent.zero(this.offset + offset, length);
+        }
     }
 
     @Override
-    public void unpin() {
-        pins.unpin();
+    public Lifetime lifetime() {
+        return lifetime;
     }
 
     @Override
-    public void close() {
-        pins.close();
-        parent.unpin();
+    public String toString() {
+        return lifetime.name();
     }
 }

@@ -46,18 +46,4 @@ public final class ResetEvent extends jdk.jfr.Event {
     /** Creates an event; fields are set by the arena that emits it. */
     public ResetEvent() {
     }
-
-    /** Commits an event for a reset of {@code used} bytes, if the event is enabled. */
-    public static void emit(long used, ResetReport report) {
-        ResetEvent event = new ResetEvent();
-        if (event.shouldCommit()) {
-            event.strategy = report.strategy();
-            event.bytesUsed = used;
-            event.bytesZeroed = report.bytesZeroed();
-            event.bytesDecommitted = report.bytesDecommitted();
-            event.regions = report.regions();
-            event.nanos = report.nanos();
-            event.commit();
-        }
-    }
 }

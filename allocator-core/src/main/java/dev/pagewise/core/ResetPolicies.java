@@ -1,11 +1,16 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.PageScanner.PageState;
 import dev.pagewise.core.internal.Checks;
 
-/** The built-in {@link ResetPolicy} implementations. */
+/**
+ * The built-in {@link ResetPolicy} implementations. Each decides alone what its reset does, using only
+ * the capabilities of the range: {@link FixedRange#zero}, {@link OsBacked#releasePages} and
+ * {@link OsBacked#pageScanner()}. None touches a byte outside the range it is given.
+ */
 final class ResetPolicies {
 
-    /** Ranges up to this size within the budget are zeroed with one memset: cheaper than any syscall. */
+    /** Ranges up to this size within the budget are zeroed with one memset: cheaper than any system call. */
     static final long SMALL_RESET = 64 << 10;
 
     private ResetPolicies() {
@@ -14,12 +19,8 @@ final class ResetPolicies {
     static final ResetPolicy ZERO_ALL = new ResetPolicy() {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
-            long start = System.nanoTime();
-            if (length == 0) {
-                return ResetReport.empty("zero");
-            }
-            region.segment().asSlice(offset, length).fill((byte) 0);
-            return new ResetReport("zero", length, 0, 1, System.nanoTime() - start);
+            Checks.checkRange(offset, length, region.byteSize());
+            return zero(region, offset, length, System.nanoTime());
         }
 
         @Override
@@ -31,21 +32,19 @@ final class ResetPolicies {
     static final ResetPolicy DECOMMIT_ALL = new ResetPolicy() {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
-            if (!(region instanceof OsBacked os)) {
-                return ZERO_ALL.reset(region, offset, length);
-            }
+            Checks.checkRange(offset, length, region.byteSize());
             long start = System.nanoTime();
+            if (!(region instanceof OsBacked os)) {
+                return zero(region, offset, length, start);
+            }
             if (length == 0) {
-                return ResetReport.empty("decommit");
+                return ResetReport.empty(ResetStrategy.NONE);
             }
-            long head = zeroHead(os, offset, length);
-            long from = Checks.alignUp(offset, os.pageSize());
-            long to = pageEnd(os, offset + length);
-            if (to > from) {
-                os.releasePages(from, to - from);
-            }
-            return new ResetReport("decommit", head, to - from, (head > 0 ? 1 : 0) + (to > from ? 1 : 0),
-                    System.nanoTime() - start);
+            Totals t = new Totals(os, 0);
+            long from = t.zeroHead(offset, length);
+            long to = t.pageEnd(offset + length);
+            t.release(from, to);
+            return t.report(ResetStrategy.DECOMMIT, start);
         }
 
         @Override
@@ -57,7 +56,8 @@ final class ResetPolicies {
     static final ResetPolicy NO_ZEROING = new ResetPolicy() {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
-            return ResetReport.empty("none");
+            Checks.checkRange(offset, length, region.byteSize());
+            return ResetReport.empty(ResetStrategy.NONE);
         }
 
         @Override
@@ -66,35 +66,48 @@ final class ResetPolicies {
         }
     };
 
+    private static ResetReport zero(FixedRange region, long offset, long length, long start) {
+        if (length == 0) {
+            return ResetReport.empty(ResetStrategy.NONE);
+        }
+        region.zero(offset, length);
+        return new ResetReport(ResetStrategy.ZERO, length, 0, 1, System.nanoTime() - start);
+    }
+
     record KeepResident(long bytes, boolean trackWrites) implements ResetPolicy {
 
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
-            if (!(region instanceof OsBacked os)) {
-                return ZERO_ALL.reset(region, offset, length);
-            }
-            if (length == 0) {
-                return ResetReport.empty("none");
-            }
-            if (length <= Math.min(bytes, SMALL_RESET)) {
-                return ZERO_ALL.reset(region, offset, length);
-            }
-            if (trackWrites) {
-                os.trackWrites();
-            }
+            Checks.checkRange(offset, length, region.byteSize());
             long start = System.nanoTime();
-            long head = zeroHead(os, offset, length);
-            long from = Checks.alignUp(offset, os.pageSize());
-            long to = pageEnd(os, offset + length);
+            if (!(region instanceof OsBacked os) || length <= Math.min(bytes, SMALL_RESET)) {
+                return zero(region, offset, length, start);
+            }
+            Totals t = new Totals(os, bytes);
+            long from = t.zeroHead(offset, length);
+            long to = t.pageEnd(offset + length);
             if (to <= from) {
-                return new ResetReport("zero", head, 0, 1, System.nanoTime() - start);
+                return t.report(ResetStrategy.ZERO, start);
             }
-            ResetReport pages = os.resetPages(from, to - from, Math.max(0, bytes - head));
-            if (head == 0) {
-                return pages;
+            PageScanner scanner = os.pageScanner().orElse(null);
+            if (scanner != null && trackWrites) {
+                PageScanner tracking = scanner.writeTracking();
+                scanner = tracking != null ? tracking : scanner;
             }
-            return new ResetReport(pages.strategy(), pages.bytesZeroed() + head, pages.bytesDecommitted(),
-                    pages.regions() + 1, System.nanoTime() - start);
+            if (scanner == null) {
+                long keep = Math.min(t.budgetLeft(), to - from);
+                t.keep(from, keep, true);
+                t.release(from + keep, to);
+                return t.report(ResetStrategy.PREFIX, start);
+            }
+            // Scan to the end of the committed prefix, not only the bytes used: pages kept resident by
+            // earlier resets lie there too and count against the budget.
+            long end = Math.max(to, Checks.alignDown(os.committed(), os.pageSize()));
+            boolean keepsNothing = t.budgetLeft() == 0;
+            long cut = t.scan(scanner, from, end);
+            t.release(cut, end);
+            scanner.afterReset(from, end - from);
+            return t.report(keepsNothing ? ResetStrategy.DECOMMIT : scanner.strategy(), start);
         }
 
         @Override
@@ -103,19 +116,98 @@ final class ResetPolicies {
         }
     }
 
-    /**
-     * Zeroes the part of {@code [offset, offset + length)} before the first page boundary (all of it when
-     * it ends before that boundary); returns its length. The rest starts at {@code alignUp(offset)}.
-     */
-    private static long zeroHead(OsBacked os, long offset, long length) {
-        long head = Math.min(length, Checks.alignUp(offset, os.pageSize()) - offset);
-        if (head > 0) {
-            os.segment().asSlice(offset, head).fill((byte) 0);
-        }
-        return head;
-    }
+    /** The running totals of one reset over an {@link OsBacked} range. */
+    private static final class Totals implements PageScanner.Visitor {
+        private final OsBacked os;
+        private final long page;
+        private long budget;
+        private long zeroed;
+        private long decommitted;
+        private int regions;
+        private long cut;
 
-    private static long pageEnd(OsBacked os, long end) {
-        return Math.min(Checks.alignUp(end, os.pageSize()), Checks.alignDown(os.byteSize(), os.pageSize()));
+        Totals(OsBacked os, long keepResident) {
+            this.os = os;
+            this.page = os.pageSize();
+            this.budget = Checks.alignDown(keepResident, page);
+        }
+
+        /**
+         * Zeroes the bytes of {@code [offset, offset + length)} before the first page boundary (all of them when
+         * the part ends before it); {@return that boundary, where the page-aligned rest starts}
+         */
+        long zeroHead(long offset, long length) {
+            long boundary = Checks.alignUp(offset, page);
+            long head = Math.min(length, boundary - offset);
+            if (head > 0) {
+                os.zero(offset, head);
+                zeroed += head;
+                regions++;
+                budget = Checks.alignDown(Math.max(0, budget - head), page);
+            }
+            return boundary;
+        }
+
+        long pageEnd(long end) {
+            return Math.min(Checks.alignUp(end, page), Checks.alignDown(os.byteSize(), page));
+        }
+
+        long budgetLeft() {
+            return budget;
+        }
+
+        void keep(long offset, long length, boolean dirty) {
+            if (length <= 0) {
+                return;
+            }
+            if (dirty) {
+                os.zero(offset, length);
+                zeroed += length;
+                regions++;
+            }
+            budget -= length;
+        }
+
+        void release(long from, long to) {
+            if (to > from) {
+                os.releasePages(from, to - from);
+                decommitted += to - from;
+                regions++;
+            }
+        }
+
+        /** Keeps the first pages with data up to the budget; {@return where keeping stopped} */
+        long scan(PageScanner scanner, long from, long to) {
+            cut = to;
+            if (budget == 0) {
+                return from;
+            }
+            scanner.scan(from, to - from, budget / page, this);
+            return cut;
+        }
+
+        @Override
+        public boolean visit(long offset, long length, PageState state, long hugePageSize) {
+            if (state == PageState.SWAPPED) {
+                release(offset, offset + length);
+                return true;
+            }
+            long keep = Math.min(length, budget);
+            keep(offset, keep, state == PageState.DIRTY);
+            if (keep == length) {
+                return true;
+            }
+            long stop = offset + keep;
+            if (hugePageSize > 0) {
+                // Release the whole huge page the budget ran out in rather than split it.
+                stop = Math.max(offset, Checks.alignDown(stop, hugePageSize));
+            }
+            cut = stop;
+            return false;
+        }
+
+        ResetReport report(ResetStrategy strategy, long start) {
+            return new ResetReport(strategy, zeroed, decommitted, regions, System.nanoTime() - start);
+        }
     }
 }

@@ -1,13 +1,16 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.Restricted;
 
 /**
- * How an arena restores its used memory when it is reset.
+ * How an arena restores its used memory when it is reset. The policy alone decides: it picks among the
+ * capabilities the range offers ({@link FixedRange#zero}, {@link OsBacked#releasePages},
+ * {@link OsBacked#pageScanner()}) and reports what it did as a {@link ResetStrategy}.
  *
  * <p>Every policy but {@link #noZeroing()} leaves every byte of {@code [offset, offset + length)}
- * reading zero, which is what lets allocation skip zeroing. Policies are stateless and thread-safe;
- * one may serve many arenas.
+ * reading zero, which is what lets allocation skip zeroing. A policy never touches a byte outside the
+ * range it is given. Policies are stateless and thread-safe; one may serve many arenas.
  */
 @FunctionalInterface
 public interface ResetPolicy {
@@ -16,10 +19,13 @@ public interface ResetPolicy {
     long DEFAULT_KEEP_RESIDENT = 4L << 20;
 
     /**
-     * Restores {@code [offset, offset + length)} of {@code region}. The caller guarantees that bytes
-     * past {@code offset + length} already read zero, so a policy may round the end up to a page.
+     * Restores {@code [offset, offset + length)} of {@code region}. The caller guarantees that the bytes
+     * of the region past {@code offset + length} already read zero, so a policy may zero them again or
+     * release their pages (to bound what stays resident), but it touches nothing outside {@code region}.
      *
      * @return what the reset did
+     * @throws IllegalArgumentException if the part lies outside the region
+     * @throws IllegalStateException if the region is closed, or holds protected pages there
      */
     ResetReport reset(FixedRange region, long offset, long length);
 
@@ -28,25 +34,27 @@ public interface ResetPolicy {
         return keepResident(DEFAULT_KEEP_RESIDENT);
     }
 
-    /** {@return a policy that writes zeros over the whole used range: cheap for small, dense use} */
+    /** {@return a policy that writes zeros over the whole used range ({@link ResetStrategy#ZERO}): cheap for small, dense use} */
     static ResetPolicy zeroAll() {
         return ResetPolicies.ZERO_ALL;
     }
 
     /**
-     * {@return a policy that returns every used page to the operating system} Over a range that is
-     * not {@link OsBacked} it zeroes instead, and says so in its report.
+     * {@return a policy that returns every used page to the operating system ({@link ResetStrategy#DECOMMIT})}
+     * Over a range that is not {@link OsBacked} it zeroes instead, and says so in its report.
      */
     static ResetPolicy decommitAll() {
         return ResetPolicies.DECOMMIT_ALL;
     }
 
     /**
-     * {@return a policy that keeps up to {@code bytes} of used memory resident, zeroed, and returns
-     * the rest to the operating system}
-     * Over an {@link OsBacked} range it delegates to {@link OsBacked#resetPages}, which on Linux
-     * finds the pages really written through the pagemap and zeroes only those. A used range of at most
-     * 64 KiB that fits the budget is zeroed with one memset instead, which is cheaper than the scan.
+     * {@return a policy that keeps up to {@code bytes} of the range resident, zeroed, and returns the rest
+     * to the operating system}
+     * Over an {@link OsBacked} range with a {@linkplain OsBacked#pageScanner() page scanner} (Linux's
+     * pagemap) it zeroes only the pages that hold data, scanning up to the end of the committed prefix so
+     * that pages kept by earlier resets count against the budget too; without a scanner it zeroes the
+     * first {@code bytes} and releases the rest ({@link ResetStrategy#PREFIX}). A used range of at most
+     * 64 KiB within the budget is zeroed with one memset instead, which is cheaper than any system call.
      *
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
@@ -56,9 +64,10 @@ public interface ResetPolicy {
     }
 
     /**
-     * {@return like {@link #keepResident(long)}, but asks the range to track writes precisely (on
-     * Linux, userfaultfd write-protection), so a reset visits only pages written since the last one}
-     * A range that cannot track writes falls back to {@code keepResident} and says why in its report.
+     * {@return like {@link #keepResident(long)}, but zeroes only the pages written since the previous reset,
+     * found through the range's write tracking (on Linux, userfaultfd write-protection)}
+     * Tracking starts at the first reset. Over a range that cannot track writes it behaves as
+     * {@code keepResident}, and its reports name the strategy that ran.
      *
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
@@ -69,10 +78,15 @@ public interface ResetPolicy {
 
     /**
      * {@return a policy that does nothing: memory handed out after a reset holds the previous
-     * generation's bytes} Only for trusted code that initialises everything it allocates; never for
-     * memory that holds one tenant's data and is then handed to another.
+     * generation's bytes} Only for trusted code that initialises everything it allocates.
+     *
+     * <p>This method is <em>restricted</em>: an arena with this policy shows one generation's bytes to the
+     * next, so it may be called only from a module with native access.
+     *
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     static ResetPolicy noZeroing() {
+        Restricted.check("ResetPolicy.noZeroing()");
         return ResetPolicies.NO_ZEROING;
     }
 }

@@ -1,18 +1,25 @@
 package dev.pagewise.core;
 
+import java.util.Objects;
+
 /**
  * What one reset did.
  *
- * @param strategy         the strategy that ran, e.g. {@code "pagemap-scan"}, {@code "zero"}, {@code "decommit"}
+ * @param strategy         how the reset found and restored the used memory
  * @param bytesZeroed      bytes written with zeros (kept resident)
  * @param bytesDecommitted bytes returned to the operating system
  * @param regions          contiguous regions zeroed or decommitted
  * @param nanos            wall-clock time the reset took
  */
-public record ResetReport(String strategy, long bytesZeroed, long bytesDecommitted, int regions, long nanos) {
+public record ResetReport(ResetStrategy strategy, long bytesZeroed, long bytesDecommitted, int regions, long nanos) {
+
+    /** @throws NullPointerException if {@code strategy} is {@code null} */
+    public ResetReport {
+        Objects.requireNonNull(strategy, "strategy");
+    }
 
     /** {@return a report for a reset that had nothing to do} */
-    public static ResetReport empty(String strategy) {
+    public static ResetReport empty(ResetStrategy strategy) {
         return new ResetReport(strategy, 0, 0, 0, 0);
     }
 }

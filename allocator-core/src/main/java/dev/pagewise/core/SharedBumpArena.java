@@ -2,6 +2,8 @@ package dev.pagewise.core;
 
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.Events;
+import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -47,6 +49,8 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     }
 
     private final FixedRange range;
+    private final Lifetime.Hold hold;
+    private final MemorySegment raw;
     private final ResetPolicy policy;
     private final boolean checked;
     private final long chunkSize;
@@ -57,17 +61,23 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private volatile long epoch;
     private volatile Generation generation;
     private volatile MemorySegment memory;
-    private ResetReport lastReset = ResetReport.empty("none");
+    private volatile ResetReport lastReset = ResetReport.empty(ResetStrategy.NONE);
 
     private SharedBumpArena(Builder b) {
         this.range = b.range;
         this.policy = b.policy;
         this.checked = b.checked;
         this.chunkSize = b.chunkSize;
-        range.pin();
-        this.baseAddress = range.segment().address();
+        this.hold = range.lifetime().acquire();
+        try {
+            this.raw = range.segment();
+            this.generation = Generation.open(raw, checked, true);
+        } catch (RuntimeException | Error e) {
+            hold.close();
+            throw e;
+        }
+        this.baseAddress = raw.address();
         this.capacity = range.byteSize();
-        this.generation = Generation.open(range, checked, true);
         this.memory = generation.segment;
     }
 
@@ -98,8 +108,16 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             return this;
         }
 
-        /** Hands out slices of the range's scope: no stale-segment detection. */
+        /**
+         * Hands out slices of the range's scope: no stale-segment detection.
+         *
+         * <p>This method is <em>restricted</em>: a segment kept past a reset shows the next generation's
+         * bytes, so it may be called only from a module with native access.
+         *
+         * @throws IllegalCallerException if the caller's module has no native access
+         */
         public Builder unchecked() {
+            Restricted.check("SharedBumpArena.Builder.unchecked()");
             this.checked = false;
             return this;
         }
@@ -135,17 +153,18 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         Checks.checkRequest(byteSize, byteAlignment);
+        // epoch before memory: reset and close publish the memory first, then the epoch
+        long e = epoch;
         MemorySegment mem = memory;
         if (byteSize <= chunkSize >>> 2 && byteAlignment <= chunkSize >>> 2) {
             Chunk chunk = chunks.get();
-            if (chunk.epoch == epoch) {
+            if (chunk.epoch == e) {
                 long start = ((baseAddress + chunk.pos + byteAlignment - 1) & -byteAlignment) - baseAddress;
                 if (byteSize <= chunk.end - start) {
                     chunk.pos = start + byteSize;
                     return mem.asSlice(start, byteSize);
                 }
             }
-            long e = epoch;
             long claimed = claim(chunkSize, chunkSize);
             if (claimed >= 0) {
                 chunk.epoch = e;
@@ -180,6 +199,19 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment.Scope scope() {
         return memory.scope();
+    }
+
+    @Override
+    public boolean freesIndividually() {
+        return false;
+    }
+
+    /** {@inheritDoc} Here: a segment of the current generation, inside the bytes claimed so far. */
+    @Override
+    public boolean owns(MemorySegment segment) {
+        long claimed = cursor;
+        return claimed >= 0 && segment.scope().equals(memory.scope())
+                && BumpArena.within(segment, baseAddress, claimed);
     }
 
     @Override
@@ -229,32 +261,43 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             cursor = used;
             throw e;
         }
-        epoch = epoch + 1;
-        Generation next = Generation.open(range, checked, true);
+        Generation next = Generation.open(raw, checked, true);
         generation = next;
         memory = next.segment;
+        epoch = epoch + 1;
         try {
             lastReset = policy.reset(range, 0, used);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             cursor = used;
             throw e;
         }
-        ResetEvent.emit(used, lastReset);
+        Events.reset(used, lastReset);
         cursor = 0;
         return lastReset;
     }
 
     /**
-     * Resets the memory, ends the scope of every segment and unpins the range.
+     * Ends the scope of every segment, resets the memory and releases the range. Threads that still hold a
+     * chunk get {@link IllegalStateException} from their next allocation. If the policy fails, the used
+     * bytes are zeroed in place and the policy's exception is thrown; the range is released all the same.
      *
-     * @throws IllegalStateException if already closed
+     * @throws IllegalStateException if already closed, or (detected) another thread is resetting
      */
     @Override
     public void close() {
         long used = enter(CLOSED);
-        generation.close();
-        policy.reset(range, 0, used);
-        range.unpin();
+        try {
+            generation.close();
+        } catch (RuntimeException e) {
+            cursor = used;
+            throw e;
+        }
+        epoch = epoch + 1;
+        try {
+            BumpArena.resetOrZero(range, policy, used);
+        } finally {
+            hold.close();
+        }
     }
 
     @Override

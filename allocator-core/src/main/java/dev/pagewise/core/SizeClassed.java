@@ -1,6 +1,7 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -48,9 +49,14 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         for (int g = 0; g < classOfGranule.length; g++) {
             classOfGranule[g] = (byte) Math.min(n - 1, ((long) g << granuleShift) / shareSize);
         }
-        for (int i = 0; i < n; i++) {
-            shares[i] = range.slice(i * shareSize, shareSize);
-            slabs[i] = b.zeroing ? Slab.over(shares[i], classSizes[i]) : Slab.withoutZeroing(shares[i], classSizes[i]);
+        try {
+            for (int i = 0; i < n; i++) {
+                shares[i] = range.slice(i * shareSize, shareSize);
+                slabs[i] = Slab.create(shares[i], classSizes[i], b.zeroing);
+            }
+        } catch (RuntimeException | Error e) {
+            closeAll();
+            throw e;
         }
     }
 
@@ -95,8 +101,16 @@ public final class SizeClassed implements Allocator, AutoCloseable {
             return this;
         }
 
-        /** Hands out freed blocks without zeroing them, as {@link Slab#withoutZeroing} does. */
+        /**
+         * Hands out freed blocks without zeroing them, as {@link Slab#withoutZeroing} does.
+         *
+         * <p>This method is <em>restricted</em>: a block shows its previous user's bytes, so it may be
+         * called only from a module with native access.
+         *
+         * @throws IllegalCallerException if the caller's module has no native access
+         */
         public Builder withoutZeroing() {
+            Restricted.check("SizeClassed.Builder.withoutZeroing()");
             this.zeroing = false;
             return this;
         }
@@ -169,11 +183,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         }
         long offset = segment.address() - baseAddress;
         if (offset >= 0 && offset < shareSize * slabs.length) {
-            int c = classOfGranule[(int) (offset >>> granuleShift)];
-            if (offset >= (c + 1) * shareSize) {
-                c++;
-            }
-            slabs[c].deallocate(segment);
+            slabs[classOf(offset)].deallocate(segment);
         } else if (large != null) {
             large.deallocate(segment);
         } else {
@@ -197,6 +207,28 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     }
 
     @Override
+    public boolean freesIndividually() {
+        return true;
+    }
+
+    @Override
+    public boolean owns(MemorySegment segment) {
+        if (closed) {
+            return false;
+        }
+        long offset = segment.address() - baseAddress;
+        if (offset >= 0 && offset < shareSize * slabs.length) {
+            return slabs[classOf(offset)].owns(segment);
+        }
+        return large != null && large.owns(segment);
+    }
+
+    private int classOf(long offset) {
+        int c = classOfGranule[(int) (offset >>> granuleShift)];
+        return offset >= (c + 1) * shareSize ? c + 1 : c;
+    }
+
+    @Override
     public long capacity() {
         long capacity = large == null ? 0 : large.capacity();
         for (Slab slab : slabs) {
@@ -205,16 +237,42 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         return capacity;
     }
 
-    /** Closes every class and unpins the range; the large-object allocator is left to its owner. */
+    /**
+     * Closes every class and releases the range, even when one class fails to close (the first failure is
+     * thrown, the others suppressed); the large-object allocator is left to its owner.
+     *
+     * @throws IllegalStateException if already closed
+     */
     @Override
     public void close() {
         if (closed) {
             throw new IllegalStateException("SizeClassed is closed");
         }
         closed = true;
+        closeAll();
+    }
+
+    private void closeAll() {
+        RuntimeException failure = null;
         for (int i = 0; i < slabs.length; i++) {
-            slabs[i].close();
-            shares[i].close();
+            for (AutoCloseable part : new AutoCloseable[] {slabs[i], shares[i]}) {
+                if (part == null) {
+                    continue;
+                }
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                    if (failure == null) {
+                        failure = r;
+                    } else {
+                        failure.addSuppressed(r);
+                    }
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

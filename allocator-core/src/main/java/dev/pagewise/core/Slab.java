@@ -2,8 +2,11 @@ package dev.pagewise.core;
 
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.Restricted;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -15,14 +18,25 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * {@linkplain #withoutZeroing without zeroing}). Slots never handed out are
  * taken in address order, committing the range as they go. {@link #deallocate} detects a double free
  * and a segment that is not one of this slab's slots, with {@link IllegalArgumentException}, through a
- * bitmap of live slots. Segments share the range's scope: a freed slot's old segment is not revoked.
+ * bitmap of live slots, and leaves the slab unchanged.
+ *
+ * <p>Segments share one scope, the slab's, ended by {@link #close()}: after that no segment of the slab
+ * can be used, whatever comes next in the range. A freed slot's old segment is not revoked while the slab
+ * is open; a write through it lands in the free slot. The first eight bytes of a free slot link it to the
+ * next, and each link is checked when it is followed: a link that a stray write changed throws
+ * {@link MemoryCorruptionException} and is never followed, so no live slot is handed out twice.
  * Not thread-safe.
  */
 public final class Slab implements Allocator, AutoCloseable {
 
+    /** The most slots a slab may have: the live-slot bitmap then takes 512 MiB of heap. */
+    public static final long MAX_SLOTS = 1L << 32;
+
     private static final long NONE = -1;
 
     private final FixedRange range;
+    private final Lifetime.Hold hold;
+    private final Arena arena;
     private final MemorySegment memory;
     private final long baseAddress;
     private final long slotSize;
@@ -37,25 +51,33 @@ public final class Slab implements Allocator, AutoCloseable {
     private long committedEnd;
     private boolean closed;
 
+    @SuppressWarnings("restricted")
     private Slab(FixedRange range, long slotSize, boolean zeroing) {
         this.range = range;
         this.slotSize = slotSize;
         this.zeroing = zeroing;
         this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
-        range.pin();
-        this.memory = range.segment();
-        this.baseAddress = memory.address();
-        this.slotAlignment = Math.min(Long.lowestOneBit(slotSize), Long.lowestOneBit(baseAddress | (1L << 62)));
         this.slotCount = range.byteSize() / slotSize;
         this.live = new long[(int) ((slotCount + 63) >>> 6)];
+        this.hold = range.lifetime().acquire();
+        try {
+            this.arena = Arena.ofShared();
+            this.memory = range.segment().reinterpret(arena, null);
+        } catch (RuntimeException | Error e) {
+            hold.close();
+            throw e;
+        }
+        this.baseAddress = memory.address();
+        this.slotAlignment = Math.min(Long.lowestOneBit(slotSize), Long.lowestOneBit(baseAddress | (1L << 62)));
         this.committedEnd = range.committed();
     }
 
     /**
      * {@return a slab of {@code slotSize}-byte slots (rounded up to a multiple of 8) over {@code range}}
      *
-     * @throws IllegalArgumentException if {@code slotSize} is not positive or the range holds more than
-     *         2^37 slots
+     * @throws IllegalArgumentException if {@code slotSize} is not positive or the range would hold more than
+     *         {@link #MAX_SLOTS} slots
+     * @throws IllegalStateException if the range is closed
      */
     public static Slab over(FixedRange range, long slotSize) {
         return create(range, slotSize, true);
@@ -64,19 +86,28 @@ public final class Slab implements Allocator, AutoCloseable {
     /**
      * {@return a slab like {@link #over}, except that freed slots are not zeroed: a slot handed out holds
      * whatever its previous user left, as with {@code malloc} or Netty's pooled buffers} For callers that
-     * write every byte they read; never for memory that passes between tenants.
+     * write every byte they read.
+     *
+     * <p>This method is <em>restricted</em>: a slot shows its previous user's bytes, so it may be called
+     * only from a module with native access.
+     *
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static Slab withoutZeroing(FixedRange range, long slotSize) {
+        Restricted.check("Slab.withoutZeroing(FixedRange, long)");
         return create(range, slotSize, false);
     }
 
-    private static Slab create(FixedRange range, long slotSize, boolean zeroing) {
-        if (slotSize <= 0) {
-            throw new IllegalArgumentException("slotSize must be positive: " + slotSize);
+    static Slab create(FixedRange range, long slotSize, boolean zeroing) {
+        Objects.requireNonNull(range, "range");
+        if (slotSize <= 0 || slotSize > range.byteSize()) {
+            throw new IllegalArgumentException("slotSize must be positive and at most the range's "
+                    + range.byteSize() + " bytes: " + slotSize);
         }
         long size = Checks.alignUp(slotSize, 8);
-        if (range.byteSize() / size > (1L << 37)) {
-            throw new IllegalArgumentException("too many slots: " + range.byteSize() / size);
+        if (range.byteSize() / size > MAX_SLOTS) {
+            throw new IllegalArgumentException("too many slots: " + range.byteSize() / size + " of " + size
+                    + " bytes; at most " + MAX_SLOTS);
         }
         return new Slab(range, size, zeroing);
     }
@@ -117,7 +148,15 @@ public final class Slab implements Allocator, AutoCloseable {
         if (freeHead != NONE) {
             index = freeHead;
             offset = index * slotSize;
-            freeHead = memory.get(JAVA_LONG_UNALIGNED, offset);
+            long next = memory.get(JAVA_LONG_UNALIGNED, offset);
+            if (next != NONE && (next < 0 || next >= fresh || isLive(next))) {
+                // A write after free changed the link: never follow it. The slots behind it are lost.
+                freeHead = NONE;
+                throw new MemoryCorruptionException("Slab: free slot " + index + " at 0x"
+                        + Long.toHexString(baseAddress + offset) + " was written after it was freed: its link reads "
+                        + next + "; the free list behind it is dropped", baseAddress + offset);
+            }
+            freeHead = next;
             memory.set(JAVA_LONG_UNALIGNED, offset, 0L);
         } else if (fresh < slotCount) {
             index = fresh;
@@ -167,10 +206,15 @@ public final class Slab implements Allocator, AutoCloseable {
         freeHead = index;
     }
 
-    /** {@return whether {@code segment} starts at a slot of this slab} */
+    private boolean isLive(long index) {
+        return (live[(int) (index >>> 6)] & (1L << index)) != 0;
+    }
+
+    /** {@return whether {@code segment} is a live slot of this slab: one {@link #deallocate} would take} */
     public boolean owns(MemorySegment segment) {
         long offset = segment.address() - baseAddress;
-        return offset >= 0 && offset < slotCount * slotSize && offset % slotSize == 0;
+        return !closed && offset >= 0 && offset < slotCount * slotSize && offset % slotSize == 0
+                && segment.byteSize() <= slotSize && isLive(offset / slotSize);
     }
 
     /** {@return the size of a slot} */
@@ -194,12 +238,18 @@ public final class Slab implements Allocator, AutoCloseable {
     }
 
     @Override
+    public boolean freesIndividually() {
+        return true;
+    }
+
+    @Override
     public long capacity() {
         return slotCount * slotSize;
     }
 
     /**
-     * Closes the slab: the slots it used are zeroed, so the range reads zero again, and it is unpinned.
+     * Closes the slab: every segment it handed out becomes inaccessible, the slots it used are zeroed, so
+     * the range reads zero again, and the range is released.
      *
      * @throws IllegalStateException if already closed
      */
@@ -208,9 +258,13 @@ public final class Slab implements Allocator, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Slab is closed");
         }
+        arena.close();
         closed = true;
-        memory.asSlice(0, fresh * slotSize).fill((byte) 0);
-        range.unpin();
+        try {
+            range.zero(0, fresh * slotSize);
+        } finally {
+            hold.close();
+        }
     }
 
     @Override

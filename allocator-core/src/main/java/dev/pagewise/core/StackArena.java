@@ -1,5 +1,7 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Restricted;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -36,8 +38,16 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         return new StackArena(BumpArena.over(range), true);
     }
 
-    /** {@return a stack over {@code range} whose frames have no scope of their own: no stale-segment detection} */
+    /**
+     * {@return a stack over {@code range} whose frames have no scope of their own: no stale-segment detection}
+     *
+     * <p>This method is <em>restricted</em>: a segment kept past its frame's pop shows what the next frame
+     * writes, so it may be called only from a module with native access.
+     *
+     * @throws IllegalCallerException if the caller's module has no native access
+     */
     public static StackArena uncheckedOver(FixedRange range) {
+        Restricted.check("StackArena.uncheckedOver(FixedRange)");
         return new StackArena(BumpArena.builder(range).unchecked().build(), false);
     }
 
@@ -55,10 +65,10 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             this.mark = mark;
             if (checked) {
                 this.arena = Arena.ofConfined();
-                this.memory = bump.range().segment().reinterpret(arena, null);
+                this.memory = bump.raw().reinterpret(arena, null);
             } else {
                 this.arena = null;
-                this.memory = bump.range().segment();
+                this.memory = bump.raw();
             }
         }
 
@@ -89,6 +99,18 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         @Override
         public long capacity() {
             return bump.capacity();
+        }
+
+        @Override
+        public boolean freesIndividually() {
+            return false;
+        }
+
+        /** {@inheritDoc} Here: a segment of this open frame (in checked mode), inside the stack's allocated bytes. */
+        @Override
+        public boolean owns(MemorySegment segment) {
+            return !closed && segment.scope().equals(memory.scope())
+                    && BumpArena.within(segment, memory.address(), bump.allocated());
         }
 
         @Override
@@ -154,6 +176,17 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
     @Override
     public long capacity() {
         return bump.capacity();
+    }
+
+    @Override
+    public boolean freesIndividually() {
+        return false;
+    }
+
+    /** {@inheritDoc} Here: a frame-less allocation that is still live. */
+    @Override
+    public boolean owns(MemorySegment segment) {
+        return bump.owns(segment);
     }
 
     /** {@return the bytes in use by open frames and frame-less allocations} */

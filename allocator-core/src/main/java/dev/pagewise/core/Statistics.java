@@ -30,7 +30,11 @@ public final class Statistics extends AllocatorWrapper {
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
 
-    /** Counts what passes through {@code inner}, thread-safely. */
+    /**
+     * Counts what passes through {@code inner}, thread-safely.
+     *
+     * @throws NullPointerException if {@code inner} is {@code null}
+     */
     public Statistics(Allocator inner) {
         this(inner, false);
     }
@@ -83,9 +87,14 @@ public final class Statistics extends AllocatorWrapper {
         }
     }
 
+    /** Frees through the inner allocator; counted only when it really takes the block back. */
     @Override
     public void deallocate(MemorySegment segment) {
+        boolean counts = countsAsFree(segment);
         inner.deallocate(segment);
+        if (!counts) {
+            return;
+        }
         if (confined) {
             plainFrees++;
             plainLive -= segment.byteSize();

@@ -2,26 +2,30 @@ package dev.pagewise.os;
 
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.OsBacked;
-import dev.pagewise.core.ResetEvent;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.ResetReport;
+import dev.pagewise.core.ResetStrategy;
+import dev.pagewise.core.internal.Bridge;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
-import dev.pagewise.os.linux.Libc;
+import dev.pagewise.core.internal.Events;
+import dev.pagewise.os.linux.MmapBacked;
 
+import java.lang.ref.Cleaner;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -30,61 +34,109 @@ import java.util.concurrent.atomic.LongAdder;
  * calling thread as a {@link RequestArena}; closing it resets the slot under the pool's
  * {@link ResetPolicy} (default {@link ResetPolicy#defaultPolicy()}) and returns it.
  *
- * <p>Thread-safe. A lease takes a permit and claims a slot by compare-and-set, trying first a hot slot (the
- * one a platform thread used last; for a virtual thread, the one returned last), then spreading from a
- * rotating start; no lock on that path. When every slot is out, a lease waits up to the configured
- * timeout (zero: fails at once) and then throws {@link PoolExhaustedException}. The arena of a lease is
- * created in the leasing thread, so slots work from virtual threads. With {@link Builder#scrubInBackground()}, the reset runs on a scrubber thread and
- * a slot is leased again only after its scrub completed. {@link #close()} refuses while leases are out.
+ * <p>Thread-safe. A lease claims a slot by compare-and-set, trying first a hot slot (the one a platform
+ * thread used last; for a virtual thread, the one returned last), then spreading; no lock on that path.
+ * When every slot is out, a lease waits up to the configured timeout and then throws
+ * {@link PoolExhaustedException}. With {@link Builder#scrubInBackground()} the reset runs on a scrubber
+ * thread, and a slot is leased again only after its scrub completed.
+ *
+ * <p><b>A pool cannot wedge.</b> A lease whose thread ended without closing it, or that became
+ * unreachable with all its segments, is reclaimed: its slot is reset and returned, and a warning is
+ * logged (with the lease's site, if {@link Builder#recordLeaseSites()}). Dead threads are noticed when
+ * the pool runs out of slots and when it closes; unreachable leases when the garbage collector finds
+ * them. A reset that fails is logged and counted, and the slot is zeroed in place instead; a slot that
+ * cannot even be zeroed is retired, never handed out dirty. Logging goes to {@link System.Logger}
+ * {@code dev.pagewise.os.ArenaPool}.
  */
 public final class ArenaPool implements AutoCloseable {
+
+    /** Slot sizes are rounded up to this: the commit step of every backing. */
+    public static final long SLOT_ALIGNMENT = 64 << 10;
+
+    private static final System.Logger LOG = System.getLogger(ArenaPool.class.getName());
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** The arenas of leases never zero: the pool resets slots itself, inline or in the background. */
+    private static final ResetPolicy POOL_RESETS = ResetPolicy.noZeroing();
+    /** How often a waiting lease looks for slots of leases whose thread ended. */
+    private static final long REAP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private static final int FREE = 0;
     private static final int LEASED = 1;
     private static final int SCRUBBING = 2;
+    private static final int RETIRED = 3;
 
-    private final MmapBacked region;
+    private final String name;
+    private final OsBacked region;
+    private final boolean ownsRegion;
     private final OsBacked[] slots;
     private final long slotSize;
     private final ResetPolicy policy;
-    private final Duration leaseTimeout;
+    private final long leaseTimeoutNanos;
     private final Allocator overflow;
+    private final boolean recordSites;
+    private final Lifetime lifetime;
     private final AtomicIntegerArray state;
+    private final AtomicReferenceArray<Lease> leasesBySlot;
     private final Semaphore available;
     private final AtomicInteger spread = new AtomicInteger();
     private final ThreadLocal<int[]> lastSlot = ThreadLocal.withInitial(() -> new int[] {-1});
     private volatile int recent = -1;
+    private volatile boolean closing;
+    private final Object closeLock = new Object();
     private final AtomicInteger leased = new AtomicInteger();
     private final AtomicInteger scrubbing = new AtomicInteger();
+    private final AtomicInteger retired = new AtomicInteger();
     private final AtomicLong leases = new AtomicLong();
-    private final Map<String, LongAdder> resets = new ConcurrentHashMap<>();
-    private final BlockingQueue<long[]> scrubQueue;
+    private final LongAdder reclaimed = new LongAdder();
+    private final LongAdder resetFailures = new LongAdder();
+    private final LongAdder[] resets = new LongAdder[ResetStrategy.values().length];
+    private final BlockingQueue<Lease> scrubQueue;
     private final Thread scrubber;
-    private volatile boolean closed;
 
     private ArenaPool(Builder b) {
         this.slotSize = b.alignedSlotSize;
         this.policy = b.policy;
-        this.leaseTimeout = b.leaseTimeout;
+        this.leaseTimeoutNanos = TimeUnit.NANOSECONDS.convert(b.leaseTimeout);
         this.overflow = b.overflow;
-        this.region = MmapBacked.map(slotSize * b.slots, MapOptions.DEFAULT.withLazyCommit());
+        this.recordSites = b.recordSites;
+        this.name = "ArenaPool[" + b.slots + " x " + ByteSizes.format(slotSize) + "]";
+        long total = slotSize * b.slots;
+        this.ownsRegion = b.region == null;
+        this.region = ownsRegion ? OsMemory.map(total, MapOptions.DEFAULT.withLazyCommit()) : b.region;
         this.slots = new OsBacked[b.slots];
-        for (int i = 0; i < b.slots; i++) {
-            slots[i] = region.slice(i * slotSize, slotSize);
+        try {
+            if (region.byteSize() < total) {
+                throw new IllegalArgumentException(name + " needs " + total + " bytes; the region has "
+                        + region.byteSize());
+            }
+            for (int i = 0; i < b.slots; i++) {
+                slots[i] = region.slice(i * slotSize, slotSize);
+            }
+        } catch (RuntimeException | Error e) {
+            closeSlotsAndRegion();
+            throw e;
+        }
+        for (int i = 0; i < resets.length; i++) {
+            resets[i] = new LongAdder();
         }
         this.state = new AtomicIntegerArray(b.slots);
+        this.leasesBySlot = new AtomicReferenceArray<>(b.slots);
         this.available = new Semaphore(b.slots);
+        this.lifetime = Lifetime.create(name, this::shutDown);
         if (b.scrub) {
             scrubQueue = new LinkedBlockingQueue<>();
-            scrubber = Thread.ofPlatform().daemon().name("pagewise-scrubber").start(this::scrub);
+            scrubber = Thread.ofPlatform().daemon().name("pagewise-scrubber").start(this::scrubLoop);
         } else {
             scrubQueue = null;
             scrubber = null;
         }
+        LOG.log(System.Logger.Level.DEBUG, "{0} over {1}: policy {2}, lease timeout {3}, overflow {4}, scrub {5}",
+                name, region, policy, b.leaseTimeout, overflow, b.scrub ? "in background" : "inline");
     }
 
     /**
-     * {@return a builder for a pool of {@code slots} slots of {@code slotSize} bytes each (rounded up to 64 KiB)}
+     * {@return a builder for a pool of {@code slots} slots of {@code slotSize} bytes each (rounded up to
+     * {@value #SLOT_ALIGNMENT} bytes)}
      *
      * @throws IllegalArgumentException if {@code slots} or {@code slotSize} is not positive, or their product overflows
      */
@@ -95,35 +147,42 @@ public final class ArenaPool implements AutoCloseable {
     /** Configures an {@link ArenaPool}. */
     public static final class Builder {
         private final int slots;
-        private final long slotSize;
         private final long alignedSlotSize;
         private ResetPolicy policy = ResetPolicy.defaultPolicy();
         private Duration leaseTimeout = Duration.ZERO;
         private Allocator overflow;
+        private OsBacked region;
         private boolean scrub;
+        private boolean recordSites;
 
         private Builder(int slots, long slotSize) {
             if (slots <= 0 || slotSize <= 0) {
                 throw new IllegalArgumentException("slots and slotSize must be positive: " + slots + ", " + slotSize);
             }
             this.slots = slots;
-            this.slotSize = slotSize;
             try {
-                this.alignedSlotSize = Checks.alignUp(slotSize, MmapBacked.COMMIT_GRANULARITY);
+                this.alignedSlotSize = Checks.alignUp(slotSize, SLOT_ALIGNMENT);
                 Math.multiplyExact(alignedSlotSize, (long) slots);
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException("pool too large: " + slots + " slots of " + slotSize + " bytes", e);
             }
         }
 
-        /** Sets how a returned slot is reset. */
+        /** Sets how a returned slot is reset. @throws NullPointerException if {@code policy} is {@code null} */
         public Builder resetPolicy(ResetPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
-        /** Sets how long a lease waits for a slot; {@link Duration#ZERO} (the default) fails at once. */
+        /**
+         * Sets how long a lease waits for a slot; {@link Duration#ZERO} (the default) fails at once. Durations
+         * beyond about 292 years wait that long.
+         *
+         * @throws NullPointerException if {@code timeout} is {@code null}
+         * @throws IllegalArgumentException if {@code timeout} is negative
+         */
         public Builder leaseTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("timeout must not be negative: " + timeout);
             }
@@ -132,11 +191,25 @@ public final class ArenaPool implements AutoCloseable {
         }
 
         /**
-         * Sends requests that outgrow their slot to {@code overflow} instead of failing them; the blocks
-         * are freed to it when the lease closes. By default a full slot fails the request.
+         * Sends requests that outgrow their slot to {@code overflow} instead of failing them. The blocks are
+         * freed to it when the lease closes (or is reclaimed, possibly on another thread), so it must be
+         * thread-safe; the segments a lease hands out from it become inaccessible when the lease closes.
+         *
+         * @throws NullPointerException if {@code overflow} is {@code null}
          */
         public Builder overflowTo(Allocator overflow) {
             this.overflow = Objects.requireNonNull(overflow, "overflow");
+            return this;
+        }
+
+        /**
+         * Carves the slots out of {@code region}, from its start, instead of a reservation of the pool's own
+         * from {@link OsMemory#map}. The pool holds the region until it is closed, and leaves it open then.
+         *
+         * @throws NullPointerException if {@code region} is {@code null}
+         */
+        public Builder memory(OsBacked region) {
+            this.region = Objects.requireNonNull(region, "region");
             return this;
         }
 
@@ -146,9 +219,45 @@ public final class ArenaPool implements AutoCloseable {
             return this;
         }
 
-        /** {@return the pool} @throws OsException if the reservation fails */
+        /** Records where each lease was taken, for the warning when it is reclaimed: a stack trace per lease. */
+        public Builder recordLeaseSites() {
+            this.recordSites = true;
+            return this;
+        }
+
+        /**
+         * {@return the pool}
+         *
+         * @throws IllegalArgumentException if a given region is too small for the slots
+         * @throws OsException if the reservation fails
+         */
         public ArenaPool build() {
             return new ArenaPool(this);
+        }
+    }
+
+    /** One lease of one slot: what the pool needs to take the slot back, whoever ends it. */
+    static final class Lease {
+        final int slot;
+        final Thread thread;
+        final Throwable site;
+        final Lifetime.Hold poolHold;
+        final java.util.List<java.lang.foreign.MemorySegment> overflowed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final AtomicInteger ended = new AtomicInteger();
+        volatile Lifetime.Hold arenaHold;
+        volatile long used;
+        volatile Cleaner.Cleanable cleanable;
+
+        Lease(int slot, Thread thread, Throwable site, Lifetime.Hold poolHold) {
+            this.slot = slot;
+            this.thread = thread;
+            this.site = site;
+            this.poolHold = poolHold;
+        }
+
+        /** {@return whether this call ended the lease; only the first does} */
+        boolean end() {
+            return ended.compareAndSet(0, 1);
         }
     }
 
@@ -156,34 +265,76 @@ public final class ArenaPool implements AutoCloseable {
      * Leases a slot to the calling thread.
      *
      * @throws PoolExhaustedException if no slot came free within the lease timeout
-     * @throws IllegalStateException if the pool is closed
+     * @throws IllegalStateException if the pool is closed or closing
      */
     public RequestArena lease() {
-        if (closed) {
-            throw new IllegalStateException("ArenaPool is closed");
-        }
-        boolean permitted;
+        checkOpen();
+        acquirePermit();
+        Lifetime.Hold poolHold;
         try {
-            permitted = leaseTimeout.isZero() ? available.tryAcquire()
-                    : available.tryAcquire(leaseTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PoolExhaustedException("interrupted while waiting for a slot of " + this);
-        }
-        if (!permitted) {
-            throw new PoolExhaustedException("all " + slots.length + " slots of " + this + " leased; waited "
-                    + leaseTimeout.toMillis() + " ms");
+            poolHold = Bridge.acquire(lifetime);
+        } catch (IllegalStateException e) {
+            available.release();
+            throw new IllegalStateException(name + " is closed", e);
         }
         int slot = claim();
+        Lease lease = new Lease(slot, Thread.currentThread(), recordSites ? new Throwable("leased here") : null, poolHold);
+        boolean counted = false;
         try {
-            BumpArena arena = BumpArena.builder(slots[slot])
-                    .resetPolicy(scrubber == null ? policy : ResetPolicy.noZeroing()).build();
+            checkOpen();
+            BumpArena arena = BumpArena.builder(slots[slot]).resetPolicy(POOL_RESETS).build();
+            lease.arenaHold = Bridge.holdOf(arena);
+            RequestArena request = new RequestArena(this, lease, arena, overflow);
+            leasesBySlot.set(slot, lease);
             leased.incrementAndGet();
+            counted = true;
             leases.incrementAndGet();
-            return new RequestArena(this, slot, arena, overflow);
-        } catch (RuntimeException e) {
+            lease.cleanable = CLEANER.register(arena.scope(), () -> reclaim(lease, "it became unreachable"));
+            return request;
+        } catch (RuntimeException | Error e) {
+            leasesBySlot.set(slot, null);
+            if (counted) {
+                leased.decrementAndGet();
+            }
+            if (lease.arenaHold != null) {
+                lease.arenaHold.close();
+            }
             free(slot);
+            poolHold.close();
             throw e;
+        }
+    }
+
+    private void checkOpen() {
+        if (closing) {
+            throw new IllegalStateException(name + " is closing");
+        }
+        lifetime.checkAlive();
+    }
+
+    private void acquirePermit() {
+        if (available.tryAcquire()) {
+            return;
+        }
+        long deadline = System.nanoTime() + leaseTimeoutNanos;
+        while (true) {
+            reclaimDeadThreads();
+            long left = deadline - System.nanoTime();
+            if (leaseTimeoutNanos == 0 || left <= 0) {
+                if (available.tryAcquire()) {
+                    return;
+                }
+                throw new PoolExhaustedException("all " + slots.length + " slots of " + name + " leased ("
+                        + retired.get() + " retired); waited " + TimeUnit.NANOSECONDS.toMillis(leaseTimeoutNanos) + " ms");
+            }
+            try {
+                if (available.tryAcquire(Math.min(left, REAP_INTERVAL_NANOS), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PoolExhaustedException("interrupted while waiting for a slot of " + name);
+            }
         }
     }
 
@@ -221,58 +372,169 @@ public final class ArenaPool implements AutoCloseable {
         available.release();
     }
 
-    boolean scrubsInBackground() {
-        return scrubber != null;
-    }
-
-    void recordReset(ResetReport report) {
-        resets.computeIfAbsent(report.strategy(), _ -> new LongAdder()).increment();
-    }
-
-    /** Takes a slot back from a closed lease; in background mode its reset is queued first. */
-    void giveBack(int slot, long used) {
+    /**
+     * Takes a slot back from a lease that {@link RequestArena#close()} ended: the arena is closed (its
+     * segments inaccessible), its overflow blocks freed. Resets the slot here or queues it for the scrubber.
+     */
+    void giveBack(Lease lease) {
+        leasesBySlot.set(lease.slot, null);
         leased.decrementAndGet();
         if (scrubber != null) {
-            state.set(slot, SCRUBBING);
+            state.set(lease.slot, SCRUBBING);
             scrubbing.incrementAndGet();
-            scrubQueue.add(new long[] {slot, used});
-            return;
+            scrubQueue.add(lease);
+        } else {
+            scrub(lease);
         }
-        free(slot);
     }
 
-    private void scrub() {
-        while (true) {
-            long[] job;
+    /**
+     * Resets the slot of an ended lease and frees it. If the policy fails, the failure is logged and counted
+     * and the used bytes are zeroed in place; if even that fails, the slot is retired. Never throws.
+     */
+    private void scrub(Lease lease) {
+        int slot = lease.slot;
+        boolean clean = false;
+        try {
             try {
-                job = scrubQueue.take();
+                ResetReport report = policy.reset(slots[slot], 0, lease.used);
+                resets[report.strategy().ordinal()].increment();
+                Events.reset(lease.used, report);
+                clean = true;
+            } catch (Throwable t) {
+                resetFailures.increment();
+                LOG.log(System.Logger.Level.WARNING, name + ": resetting slot " + slot + " with " + policy
+                        + " failed; zeroing it in place", t);
+                slots[slot].zero(0, Math.min(lease.used, slots[slot].committed()));
+                clean = true;
+            }
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, name + ": slot " + slot
+                    + " could not be zeroed and is retired; the pool has one slot fewer", t);
+        } finally {
+            if (lease.cleanable != null) {
+                lease.cleanable.clean();
+            }
+            if (clean) {
+                free(slot);
+            } else {
+                state.set(slot, RETIRED);
+                retired.incrementAndGet();
+            }
+            lease.poolHold.close();
+            if (closing) {
+                synchronized (closeLock) {
+                    closeLock.notifyAll();
+                }
+            }
+        }
+    }
+
+    private void scrubLoop() {
+        while (true) {
+            Lease lease;
+            try {
+                lease = scrubQueue.take();
             } catch (InterruptedException e) {
                 return;
             }
-            int slot = (int) job[0];
-            if (slot < 0) {
+            if (lease.slot < 0) {
                 return;
             }
             try {
-                ResetReport report = policy.reset(slots[slot], 0, job[1]);
-                recordReset(report);
-                ResetEvent.emit(job[1], report);
-            } catch (RuntimeException e) {
-                slots[slot].segment().asSlice(0, Math.min(job[1], slotSize)).fill((byte) 0);
+                scrub(lease);
             } finally {
                 scrubbing.decrementAndGet();
-                free(slot);
             }
         }
     }
 
-    /** {@return the pool's counters now} */
+    /**
+     * Ends a lease that its thread did not close: the slot's memory can no longer be reached through the
+     * lease (its confined scope belongs to a thread that ended, or nothing refers to it any more), so the
+     * slot is reset and returned. Runs on the reclaiming thread or the cleaner's.
+     */
+    private void reclaim(Lease lease, String why) {
+        if (!lease.end()) {
+            return;
+        }
+        reclaimed.increment();
+        String message = name + ": reclaimed slot " + lease.slot + " from a lease that was never closed: " + why
+                + " (leased by " + lease.thread + ")" + (lease.site == null ? "; recordLeaseSites() shows where" : "");
+        LOG.log(System.Logger.Level.WARNING, message, lease.site);
+        try {
+            freeOverflow(lease);
+        } finally {
+            lease.arenaHold.close();
+            lease.used = slots[lease.slot].byteSize();
+            giveBack(lease);
+        }
+    }
+
+    /** Frees the blocks a lease took from the overflow allocator; the first failure is thrown after all were tried. */
+    void freeOverflow(Lease lease) {
+        RuntimeException failure = null;
+        for (java.lang.foreign.MemorySegment block : lease.overflowed) {
+            try {
+                overflow.deallocate(block);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        lease.overflowed.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Reclaims the slots of leases whose thread ended without closing them. The pool does this itself when
+     * it runs out of slots and when it closes.
+     *
+     * @return how many leases were reclaimed
+     */
+    public int reclaimDeadThreads() {
+        int n = 0;
+        for (int i = 0; i < slots.length; i++) {
+            Lease lease = leasesBySlot.get(i);
+            if (lease != null && !lease.thread.isAlive() && lease.ended.get() == 0) {
+                reclaim(lease, "its thread " + lease.thread + " ended");
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** {@return the pool's counters now} Cheap: reads counters only, no system call. */
     public PoolMetrics metrics() {
-        Map<String, Long> byStrategy = new TreeMap<>();
-        resets.forEach((k, v) -> byStrategy.put(k, v.sum()));
-        long resident = closed ? 0 : Libc.residentPages(region.segment().address(), region.byteSize()) * Libc.PAGE_SIZE;
-        return new PoolMetrics(slots.length, leased.get(), scrubbing.get(), available.getQueueLength(), leases.get(),
-                byStrategy, resident);
+        Map<ResetStrategy, Long> byStrategy = new EnumMap<>(ResetStrategy.class);
+        for (ResetStrategy s : ResetStrategy.values()) {
+            long n = resets[s.ordinal()].sum();
+            if (n > 0) {
+                byStrategy.put(s, n);
+            }
+        }
+        return new PoolMetrics(slots.length, leased.get(), scrubbing.get(), retired.get(),
+                available.getQueueLength(), leases.get(), reclaimed.sum(), resetFailures.sum(), byStrategy);
+    }
+
+    /**
+     * {@return the bytes of the pool's memory resident now} It asks the kernel about every page of every
+     * slot ({@code mincore}), about a microsecond per megabyte of reservation: for diagnosis, not for a hot path.
+     *
+     * @throws UnsupportedOperationException if the backing cannot tell (it is not an {@link MmapBacked})
+     * @throws IllegalStateException if the pool is closed
+     */
+    public long residentBytes() {
+        lifetime.checkAlive();
+        if (region instanceof MmapBacked mmap) {
+            return mmap.residentBytes(0, slotSize * slots.length);
+        }
+        throw new UnsupportedOperationException("resident bytes of " + region + " are unknown");
     }
 
     /** {@return the size of each slot} */
@@ -280,41 +542,118 @@ public final class ArenaPool implements AutoCloseable {
         return slotSize;
     }
 
-    /** {@return the number of slots} */
+    /** {@return the number of slots, retired ones included} */
     public int slots() {
         return slots.length;
     }
 
+    boolean scrubsInBackground() {
+        return scrubber != null;
+    }
+
     /**
-     * Waits for background scrubs, then unmaps the pool.
+     * Closes the pool if no lease is out: waits for background scrubs, stops the scrubber and unmaps the
+     * reservation (a region given to {@link Builder#memory} is released, not closed). Leases of threads that
+     * ended are reclaimed first.
      *
-     * @throws IllegalStateException if leases are out (close them first) or the pool is already closed
+     * @throws IllegalStateException if leases are out, or the pool is already closed; nothing changes then
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            throw new IllegalStateException("ArenaPool is already closed");
-        }
-        if (leased.get() > 0) {
-            throw new IllegalStateException(this + " has " + leased.get() + " leases out; close them first");
-        }
-        closed = true;
-        if (scrubber != null) {
-            scrubQueue.add(new long[] {-1, 0});
+    public void close() {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Closes the pool like {@link #close()}, first waiting up to {@code timeout} for the leases that are out
+     * to be closed; no new lease is granted meanwhile.
+     *
+     * @throws NullPointerException if {@code timeout} is {@code null}
+     * @throws IllegalStateException if leases are still out after the timeout (naming them), or the pool is
+     *         already closed; the pool then stays open and leases again
+     */
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        synchronized (closeLock) {
+            lifetime.checkAlive();
+            closing = true;
+            long deadline = System.nanoTime() + TimeUnit.NANOSECONDS.convert(timeout);
             try {
-                scrubber.join();
+                while (true) {
+                    reclaimDeadThreads();
+                    if (lifetime.holders() == 0) {
+                        try {
+                            lifetime.close();
+                            return;
+                        } catch (IllegalStateException raced) {
+                            // a lease took its hold just now; it sees the pool closing and gives it back
+                            lifetime.checkAlive();
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (leased.get() > 0 && left <= 0) {
+                        throw new IllegalStateException(name + " has " + leased.get()
+                                + " lease(s) out; close them first" + describeLeases());
+                    }
+                    closeLock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.clamp(left, 0, REAP_INTERVAL_NANOS))));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while closing " + name, e);
+            } finally {
+                if (lifetime.isAlive()) {
+                    closing = false;
+                }
             }
         }
-        for (OsBacked slot : slots) {
-            slot.close();
+    }
+
+    private String describeLeases() {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < slots.length; i++) {
+            Lease lease = leasesBySlot.get(i);
+            if (lease != null) {
+                out.append("\n  slot ").append(i).append(" leased by ").append(lease.thread);
+                if (lease.site != null) {
+                    StackTraceElement[] trace = lease.site.getStackTrace();
+                    out.append(" at ").append(trace.length > 1 ? trace[1] : "?");
+                }
+            }
         }
-        region.close();
+        return out.toString();
+    }
+
+    /** The release action of the pool's lifetime: runs once, with no lease and no scrub left. */
+    private void shutDown() {
+        try {
+            if (scrubber != null) {
+                scrubQueue.add(new Lease(-1, null, null, null));
+                try {
+                    scrubber.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        } finally {
+            closeSlotsAndRegion();
+        }
+    }
+
+    private void closeSlotsAndRegion() {
+        try {
+            for (OsBacked slot : slots) {
+                if (slot != null) {
+                    slot.close();
+                }
+            }
+        } finally {
+            if (ownsRegion && region != null) {
+                region.close();
+            }
+        }
     }
 
     @Override
     public String toString() {
-        return "ArenaPool[" + slots.length + " x " + ByteSizes.format(slotSize) + "]";
+        return name;
     }
 }

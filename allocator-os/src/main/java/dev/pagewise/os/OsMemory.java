@@ -1,6 +1,7 @@
 package dev.pagewise.os;
 
 import dev.pagewise.core.OsBacked;
+import dev.pagewise.os.linux.MmapBacked;
 import dev.pagewise.os.windows.VirtualAllocBacked;
 
 /** Picks the operating system's backing: {@link MmapBacked} on Linux, {@link VirtualAllocBacked} on Windows. */

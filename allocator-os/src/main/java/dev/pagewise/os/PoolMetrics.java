@@ -1,23 +1,32 @@
 package dev.pagewise.os;
 
+import dev.pagewise.core.ResetStrategy;
+
 import java.util.Map;
 
 /**
- * A snapshot of an {@link ArenaPool}.
+ * A snapshot of an {@link ArenaPool}'s counters; each is read atomically, the set is not.
  *
  * @param slots            slots in the pool
  * @param leased           slots leased now
  * @param scrubbing        slots returned and waiting for (or under) their background reset
+ * @param retired          slots taken out of service because they could not be zeroed
  * @param waiting          threads waiting for a slot (an estimate, as {@link java.util.concurrent.Semaphore} gives it)
  * @param leases           leases granted so far
- * @param resetsByStrategy resets so far, by {@link dev.pagewise.core.ResetReport#strategy()}
- * @param residentBytes    bytes of the pool's reservation resident in memory now
+ * @param reclaimed        leases the pool ended itself because their thread ended or they became unreachable
+ * @param resetFailures    resets whose policy failed (the slot was then zeroed in place, or retired)
+ * @param resetsByStrategy resets so far, by the strategy that ran
  */
-public record PoolMetrics(int slots, int leased, int scrubbing, int waiting, long leases,
-                          Map<String, Long> resetsByStrategy, long residentBytes) {
+public record PoolMetrics(int slots, int leased, int scrubbing, int retired, int waiting, long leases, long reclaimed,
+                          long resetFailures, Map<ResetStrategy, Long> resetsByStrategy) {
 
-    /** {@return slots neither leased nor being scrubbed} */
+    /** Copies the map. */
+    public PoolMetrics {
+        resetsByStrategy = Map.copyOf(resetsByStrategy);
+    }
+
+    /** {@return slots neither leased, being scrubbed nor retired} */
     public int free() {
-        return slots - leased - scrubbing;
+        return slots - leased - scrubbing - retired;
     }
 }

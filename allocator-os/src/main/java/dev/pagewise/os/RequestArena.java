@@ -5,42 +5,40 @@ import dev.pagewise.core.BumpArena;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One slot of an {@link ArenaPool}, leased for one request: an {@link Arena} and {@link Allocator} owned by
- * the leasing thread. {@link #close()} ends the scope of every segment it handed out and gives the slot
- * back, to be reset under the pool's policy. When the slot is full, requests go to the pool's overflow
- * allocator if it has one (those segments keep that allocator's scope and are freed to it on close), or fail.
+ * the leasing thread. Memory it hands out reads zero.
+ *
+ * <p>Every segment it hands out, overflow blocks included, lives in the lease's scope: after
+ * {@link #close()} each of them throws {@link IllegalStateException} instead of showing the next request's
+ * bytes. When the slot is full, requests go to the pool's overflow allocator if it has one (the blocks are
+ * freed to it when the lease ends), or fail. Not thread-safe; only the leasing thread may use or close it.
  */
 public final class RequestArena implements Allocator, Arena {
 
     private final ArenaPool pool;
-    private final int slot;
+    private final ArenaPool.Lease lease;
     private final BumpArena arena;
     private final Allocator overflow;
-    private final List<MemorySegment> overflowed = new ArrayList<>();
 
-    RequestArena(ArenaPool pool, int slot, BumpArena arena, Allocator overflow) {
+    RequestArena(ArenaPool pool, ArenaPool.Lease lease, BumpArena arena, Allocator overflow) {
         this.pool = pool;
-        this.slot = slot;
+        this.lease = lease;
         this.arena = arena;
         this.overflow = overflow;
     }
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        if (overflow == null) {
-            return arena.allocate(byteSize, byteAlignment);
-        }
         MemorySegment segment = arena.tryAllocate(byteSize, byteAlignment);
         if (segment != null) {
             return segment;
         }
-        segment = overflow.allocate(byteSize, byteAlignment);
-        overflowed.add(segment);
-        return segment;
+        if (overflow == null) {
+            return arena.allocate(byteSize, byteAlignment);
+        }
+        return scoped(overflow.allocate(byteSize, byteAlignment));
     }
 
     @Override
@@ -50,10 +48,14 @@ public final class RequestArena implements Allocator, Arena {
             return segment;
         }
         segment = overflow.tryAllocate(byteSize, byteAlignment);
-        if (segment != null) {
-            overflowed.add(segment);
-        }
-        return segment;
+        return segment == null ? null : scoped(segment);
+    }
+
+    /** Records an overflow block for freeing and hands it out in the lease's scope. */
+    @SuppressWarnings("restricted")
+    private MemorySegment scoped(MemorySegment block) {
+        lease.overflowed.add(block);
+        return block.reinterpret(arena, null);
     }
 
     @Override
@@ -66,9 +68,31 @@ public final class RequestArena implements Allocator, Arena {
         return arena.capacity();
     }
 
+    @Override
+    public boolean freesIndividually() {
+        return false;
+    }
+
+    /** {@inheritDoc} Here: a segment of this lease, from its slot or from the overflow allocator. */
+    @Override
+    public boolean owns(MemorySegment segment) {
+        if (arena.owns(segment)) {
+            return true;
+        }
+        if (lease.ended.get() != 0 || !segment.scope().equals(arena.scope())) {
+            return false;
+        }
+        for (MemorySegment block : lease.overflowed) {
+            if (block.address() == segment.address() && block.byteSize() == segment.byteSize()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@return the index of the slot this lease holds} */
     public int slot() {
-        return slot;
+        return lease.slot;
     }
 
     /** {@return the bytes allocated from the slot so far} */
@@ -78,34 +102,38 @@ public final class RequestArena implements Allocator, Arena {
 
     /** {@return the blocks that went to the overflow allocator} */
     public int overflowed() {
-        return overflowed.size();
+        return lease.overflowed.size();
     }
 
     /**
-     * Ends the lease: segments become inaccessible, overflow blocks are freed, the slot is reset (here, or
-     * by the pool's scrubber) and returned.
+     * Ends the lease: every segment becomes inaccessible, overflow blocks are freed, the slot is reset
+     * (here, or by the pool's scrubber) and returned. The slot goes back even when freeing an overflow
+     * block fails; that failure is then thrown.
      *
-     * @throws IllegalStateException if already closed
+     * @throws IllegalStateException if the lease already ended (closed, or reclaimed by the pool)
      * @throws WrongThreadException from a thread other than the one that leased
      */
     @Override
     public void close() {
-        long used = arena.highWater();
-        if (pool.scrubsInBackground()) {
-            arena.close();
-        } else {
-            pool.recordReset(arena.reset());
-            arena.close();
+        if (lease.ended.get() != 0) {
+            throw new IllegalStateException("the lease of slot " + lease.slot + " already ended");
         }
-        for (MemorySegment segment : overflowed) {
-            overflow.deallocate(segment);
+        if (Thread.currentThread() != lease.thread) {
+            throw new WrongThreadException("the lease of slot " + lease.slot + " belongs to " + lease.thread
+                    + ", not " + Thread.currentThread());
         }
-        overflowed.clear();
-        pool.giveBack(slot, used);
+        lease.used = arena.highWater();
+        arena.close();
+        lease.end();
+        try {
+            pool.freeOverflow(lease);
+        } finally {
+            pool.giveBack(lease);
+        }
     }
 
     @Override
     public String toString() {
-        return "RequestArena[slot " + slot + ", " + arena + "]";
+        return "RequestArena[slot " + lease.slot + ", " + arena + "]";
     }
 }

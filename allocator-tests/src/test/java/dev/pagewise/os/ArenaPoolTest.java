@@ -167,7 +167,7 @@ class ArenaPoolTest {
         ArenaPool pool = ArenaPool.builder(2, 64 << 10).build();
         RequestArena request = pool.lease();
         IllegalStateException e = assertThrows(IllegalStateException.class, pool::close);
-        assertTrue(e.getMessage().contains("1 leases out"), e.getMessage());
+        assertTrue(e.getMessage().contains("1 lease(s) out"), e.getMessage());
         request.close();
         pool.close();
         assertThrows(IllegalStateException.class, pool::lease);

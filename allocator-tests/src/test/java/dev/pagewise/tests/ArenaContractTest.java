@@ -8,7 +8,7 @@ import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.SharedBumpArena;
 import dev.pagewise.core.StackArena;
 import dev.pagewise.os.MapOptions;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -231,7 +231,7 @@ class ArenaContractTest {
              BumpArena arena = BumpArena.builder(range).resetPolicy(ResetPolicy.zeroAll()).build()) {
             arena.allocate(10_000, 8).fill((byte) 1);
             var report = arena.reset();
-            assertEquals("zero", report.strategy());
+            assertEquals(dev.pagewise.core.ResetStrategy.ZERO, report.strategy());
             assertEquals(10_000, report.bytesZeroed());
             assertEquals(1, arena.resets());
             assertSame(report, arena.lastReset());

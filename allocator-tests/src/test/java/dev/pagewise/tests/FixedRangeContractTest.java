@@ -1,5 +1,6 @@
 package dev.pagewise.tests;
 
+import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.FixedRange;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -97,20 +98,25 @@ class FixedRangeContractTest {
 
     @ParameterizedTest
     @MethodSource("kinds")
-    void closeShouldRevokeSegmentsAndRefuseWhilePinned(Ranges.Kind kind) {
+    void closeShouldRevokeSegmentsAndRefuseWhileHeld(Ranges.Kind kind) {
         FixedRange range = kind.of(64 << 10);
         range.commit(0, 8);
         MemorySegment segment = range.segment();
-        range.pin();
-        IllegalStateException pinned = assertThrows(IllegalStateException.class, range::close);
-        assertTrue(pinned.getMessage().contains("in use"), pinned.getMessage());
+        FixedRange part = range.slice(0, 4096);
+        MemorySegment partSegment = part.segment();
+        IllegalStateException held = assertThrows(IllegalStateException.class, range::close);
+        assertTrue(held.getMessage().contains("in use by 1"), held.getMessage());
         segment.set(JAVA_LONG, 0, 42L);
-        range.unpin();
-        assertThrows(IllegalStateException.class, range::unpin);
+        assertEquals(1, range.lifetime().holders());
+        part.close();
+        assertThrows(IllegalStateException.class, () -> partSegment.get(JAVA_LONG, 0), "a closed slice revokes its segment");
+        assertEquals(42L, segment.get(JAVA_LONG, 0), "closing the slice leaves the range alone");
         range.close();
         assertThrows(IllegalStateException.class, () -> segment.get(JAVA_LONG, 0), "stale segment after close");
         assertThrows(IllegalStateException.class, range::close);
-        assertThrows(IllegalStateException.class, range::pin);
+        assertThrows(IllegalStateException.class, range::segment);
         assertThrows(IllegalStateException.class, () -> range.commit(0, 1));
+        assertThrows(IllegalStateException.class, () -> range.slice(0, 4096));
+        assertThrows(IllegalStateException.class, () -> BumpArena.over(range));
     }
 }

@@ -3,7 +3,7 @@ package dev.pagewise.tests;
 import dev.pagewise.core.FixedRange;
 import dev.pagewise.core.NativeBacked;
 import dev.pagewise.os.MapOptions;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 
 import java.util.function.LongFunction;
 import java.util.stream.Stream;

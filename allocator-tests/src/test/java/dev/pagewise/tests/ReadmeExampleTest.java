@@ -4,7 +4,7 @@ import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.NativeBacked;
 import dev.pagewise.core.StackArena;
 import dev.pagewise.os.MapOptions;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

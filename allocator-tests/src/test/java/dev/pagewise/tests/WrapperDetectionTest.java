@@ -17,7 +17,7 @@ import dev.pagewise.core.SharedBumpArena;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
 import dev.pagewise.os.MapOptions;
-import dev.pagewise.os.MmapBacked;
+import dev.pagewise.os.linux.MmapBacked;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -207,16 +207,16 @@ class WrapperDetectionTest {
                     allocations.incrementAndGet();
                     bytes.addAndGet(size);
                     if (n % 3 == 0) {
-                        stats.deallocate(s);
+                        stats.deallocate(s); // a bump arena frees nothing one block at a time
                         frees.incrementAndGet();
-                        bytes.addAndGet(-size);
                     }
                 }
             });
             AllocationStats snapshot = stats.snapshot();
             assertTrue(allocations.get() > 10_000, "real work: " + allocations.get());
             assertEquals(allocations.get(), snapshot.allocations());
-            assertEquals(frees.get(), snapshot.frees());
+            assertTrue(frees.get() > 0);
+            assertEquals(0, snapshot.frees(), "frees the inner arena ignores are not counted");
             assertEquals(bytes.get(), snapshot.bytesLive());
             assertEquals(bytes.get(), budget.used(), "the budget holds exactly the live bytes");
             stats.reset();
@@ -252,7 +252,7 @@ class WrapperDetectionTest {
 
     @Test
     void theDebugStackOfTheDocsShouldWork() {
-        dev.pagewise.os.MmapBacked memory = dev.pagewise.os.MmapBacked.map(64 << 20);
+        dev.pagewise.os.linux.MmapBacked memory = dev.pagewise.os.linux.MmapBacked.map(64 << 20);
         dev.pagewise.core.GuardPage guarded = dev.pagewise.core.GuardPage.around(memory);
         dev.pagewise.core.SizeClassed classes = dev.pagewise.core.SizeClassed.over(guarded);
         // docs/wrappers.md, verbatim but for the names of the pieces it builds on

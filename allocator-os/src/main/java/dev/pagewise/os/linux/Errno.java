@@ -1,7 +1,7 @@
 package dev.pagewise.os.linux;
 
 /** Symbolic names of the Linux error numbers our calls can return (the generic table, x86-64 and aarch64). */
-public final class Errno {
+final class Errno {
 
     public static final int EPERM = 1;
     public static final int ENOENT = 2;

@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The libc calls Pagewise makes on Linux, bound through the FFM linker with {@code errno} captured.
  * Each wrapper throws {@link OsException} naming the call on failure. Thread-safe.
  */
-public final class Libc {
+final class Libc {
 
     public static final int PROT_NONE = 0;
     public static final int PROT_READ = 1;

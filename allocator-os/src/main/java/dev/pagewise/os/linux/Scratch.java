@@ -8,7 +8,7 @@ import java.util.function.Supplier;
  * a {@link ThreadLocal}; virtual threads, often one per request, borrow from a shared lock-free pool
  * instead, so a request does not allocate (and leave to the GC) fresh native memory on every call.
  */
-public final class Scratch<T> {
+final class Scratch<T> {
 
     private final Supplier<T> factory;
     private final ThreadLocal<T> platform;

@@ -3,17 +3,20 @@ package dev.pagewise.os.windows;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
+import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.Protection;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
-import dev.pagewise.core.internal.Pins;
-import dev.pagewise.os.CommitWatermark;
+import dev.pagewise.core.internal.Restricted;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.OsException;
+import dev.pagewise.os.internal.CommitWatermark;
+import dev.pagewise.os.internal.RestrictedPages;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * A {@code VirtualAlloc} region on 64-bit Windows, through JNA: reserved with {@code MEM_RESERVE} and
@@ -31,9 +34,9 @@ public final class VirtualAllocBacked implements OsBacked {
 
     private final long base;
     private final long size;
-    private final Arena arena;
     private final MemorySegment segment;
-    private final Pins pins;
+    private final Lifetime lifetime;
+    private final RestrictedPages restricted = new RestrictedPages();
     private final Object commitLock = new Object();
     private volatile long committed;
 
@@ -42,9 +45,10 @@ public final class VirtualAllocBacked implements OsBacked {
         this.base = base;
         this.size = size;
         this.committed = committed;
-        this.arena = Arena.ofShared();
+        Arena arena = Arena.ofShared();
         this.segment = MemorySegment.ofAddress(base).reinterpret(size, arena, _ -> release(mapStart));
-        this.pins = new Pins("VirtualAllocBacked[" + ByteSizes.format(size) + "]");
+        this.lifetime = Lifetime.create("VirtualAllocBacked[" + ByteSizes.format(size) + " at 0x"
+                + Long.toHexString(base) + "]", arena::close);
     }
 
     /**
@@ -55,6 +59,7 @@ public final class VirtualAllocBacked implements OsBacked {
      * @throws OsException if {@code VirtualAlloc} fails, naming its {@code GetLastError} code
      */
     public static VirtualAllocBacked map(long byteSize, MapOptions options) {
+        Objects.requireNonNull(options, "options");
         if (byteSize <= 0) {
             throw new IllegalArgumentException("byteSize must be positive: " + byteSize);
         }
@@ -97,6 +102,8 @@ public final class VirtualAllocBacked implements OsBacked {
 
     @Override
     public MemorySegment segment() {
+        Restricted.check("FixedRange.segment()");
+        lifetime.checkAlive();
         return segment;
     }
 
@@ -120,11 +127,11 @@ public final class VirtualAllocBacked implements OsBacked {
         Checks.checkRange(offset, length, size);
         long end = offset + length;
         if (end <= committed) {
-            pins.checkOpen();
+            lifetime.checkAlive();
             return;
         }
         synchronized (commitLock) {
-            pins.checkOpen();
+            lifetime.checkAlive();
             long from = committed;
             long to = CommitWatermark.advance(from, end, COMMIT_GRANULARITY, size);
             if (to > from) {
@@ -137,7 +144,8 @@ public final class VirtualAllocBacked implements OsBacked {
     @Override
     public void releasePages(long offset, long length) {
         Checks.checkPageRange(offset, length, size, PAGE_SIZE);
-        pins.checkOpen();
+        lifetime.checkAlive();
+        restricted.checkWritable(offset, length, "releasePages", this);
         if (length == 0) {
             return;
         }
@@ -151,8 +159,10 @@ public final class VirtualAllocBacked implements OsBacked {
 
     @Override
     public MemorySegment protect(long offset, long length, Protection protection) {
-        Checks.checkPageRange(offset, length, size, PAGE_SIZE);
-        pins.checkOpen();
+        Restricted.check("OsBacked.protect(long, long, Protection)");
+        Objects.requireNonNull(protection, "protection");
+        Checks.checkPageRange(offset, length, committed, PAGE_SIZE);
+        lifetime.checkAlive();
         if (length > 0) {
             try {
                 Kernel32Memory.INSTANCE.VirtualProtect(new Pointer(base + offset), length,
@@ -161,6 +171,7 @@ public final class VirtualAllocBacked implements OsBacked {
                 throw failure("VirtualProtect(0x" + Long.toHexString(base + offset) + ", " + length + ", "
                         + protection + ")", e);
             }
+            restricted.mark(offset, offset + length, protection != Protection.READ_WRITE);
         }
         if (!protection.canRead()) {
             return segment.asSlice(offset, 0);
@@ -170,23 +181,20 @@ public final class VirtualAllocBacked implements OsBacked {
     }
 
     @Override
-    public void pin() {
-        pins.pin();
+    public void zero(long offset, long length) {
+        Checks.checkRange(offset, length, committed);
+        lifetime.checkAlive();
+        restricted.checkWritable(offset, length, "zero", this);
+        segment.asSlice(offset, length).fill((byte) 0);
     }
 
     @Override
-    public void unpin() {
-        pins.unpin();
-    }
-
-    @Override
-    public void close() {
-        pins.close();
-        arena.close();
+    public Lifetime lifetime() {
+        return lifetime;
     }
 
     @Override
     public String toString() {
-        return "VirtualAllocBacked[" + ByteSizes.format(size) + " at 0x" + Long.toHexString(base) + "]";
+        return lifetime.name();
     }
 }

@@ -7,7 +7,7 @@ import dev.pagewise.core.Protection;
  * {@code WRITE} maps to {@code PAGE_READWRITE} and {@code WRITE_EXECUTE} to {@code PAGE_EXECUTE_READWRITE},
  * as x86 and arm64 page tables make write imply read on Linux too.
  */
-public final class WindowsProtection {
+final class WindowsProtection {
 
     public static final int PAGE_NOACCESS = 0x01;
     public static final int PAGE_READONLY = 0x02;

@@ -1,4 +1,4 @@
-package dev.pagewise.os;
+package dev.pagewise.os.windows;
 
 import dev.pagewise.core.Protection;
 import dev.pagewise.os.windows.WindowsProtection;

@@ -1,9 +1,10 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
+import dev.pagewise.os.MapOptions;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.ResetReport;
-import dev.pagewise.os.linux.Libc;
+import dev.pagewise.core.ResetStrategy;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -25,7 +26,7 @@ class ResetTest {
 
     @Test
     void arenaThatSpikedShouldSettleWithinKeepResident() {
-        assumeTrue(DirtyPageSource.best() != DirtyPageSource.NONE, "needs the pagemap");
+        assumeTrue(PageMapScanner.best() != ResetStrategy.PREFIX, "needs the pagemap");
         try (MmapBacked range = MmapBacked.map(512L << 20, MapOptions.DEFAULT.withLazyCommit());
              BumpArena arena = BumpArena.builder(range).resetPolicy(ResetPolicy.keepResident(4 << 20)).build()) {
             arena.allocate(256 << 20, 4096).fill((byte) 1);
@@ -51,8 +52,8 @@ class ResetTest {
             for (long p = 0; p < 256; p += 4) {
                 s.set(JAVA_BYTE, p * PAGE + 17, (byte) 1);
             }
-            ResetReport report = range.resetPages(0, 1 << 20, 1 << 20);
-            assertEquals("pagemap-scan", report.strategy());
+            ResetReport report = ResetPolicy.keepResident(1 << 20).reset(range, 0, 1 << 20);
+            assertEquals(ResetStrategy.PAGEMAP_SCAN, report.strategy());
             assertEquals(64 * PAGE, report.bytesZeroed(), "one page in four was written");
             assertEquals(0, report.bytesDecommitted());
             assertEquals(64, report.regions());
@@ -62,16 +63,16 @@ class ResetTest {
     @Test
     void trackWritesShouldZeroExactlyThePagesWrittenSinceTheLastReset() {
         try (MmapBacked range = MmapBacked.map(1 << 20)) {
-            assumeTrue(range.trackWrites(), () -> "userfaultfd write-protection unavailable: "
-                    + WriteTracker.unavailableReason());
+            assumeTrue(range.pageScanner().orElseThrow().writeTracking() != null,
+                    () -> "userfaultfd write-protection unavailable: " + WriteTracker.unavailableReason());
             MemorySegment s = range.segment();
             s.fill((byte) 1);
-            range.resetPages(0, 1 << 20, 1 << 20);
+            ResetPolicy.trackWrites(1 << 20).reset(range, 0, 1 << 20);
             for (long p = 0; p < 10; p++) {
                 s.set(JAVA_BYTE, p * 8 * PAGE, (byte) 1);
             }
-            ResetReport report = range.resetPages(0, 1 << 20, 1 << 20);
-            assertEquals("track-writes", report.strategy());
+            ResetReport report = ResetPolicy.trackWrites(1 << 20).reset(range, 0, 1 << 20);
+            assertEquals(ResetStrategy.TRACK_WRITES, report.strategy());
             assertEquals(10 * PAGE, report.bytesZeroed(), "only the ten pages written this cycle");
             assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[1 << 20])));
         }
@@ -84,8 +85,8 @@ class ResetTest {
             MemorySegment s = range.segment();
             s.fill((byte) 1);
             ResetReport report = ResetPolicy.trackWrites(1 << 20).reset(range, 0, 1 << 20);
-            assertEquals(false, range.trackWrites(), "tracking refused");
-            org.junit.jupiter.api.Assertions.assertNotEquals("track-writes", report.strategy());
+            assertEquals(null, range.pageScanner().orElseThrow().writeTracking(), "tracking refused");
+            assertEquals(PageMapScanner.best(), report.strategy());
             assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[1 << 20])));
         } finally {
             WriteTracker.forceUnavailable(previous);
@@ -93,24 +94,27 @@ class ResetTest {
     }
 
     @Test
-    void resetsOfDisjointPartsShouldNeverTouchEachOther() {
-        assumeTrue(DirtyPageSource.best() != DirtyPageSource.NONE, "needs the pagemap");
+    void resetsOfDisjointSlicesShouldNeverTouchEachOther() {
+        assumeTrue(PageMapScanner.best() != ResetStrategy.PREFIX, "needs the pagemap");
         try (MmapBacked range = MmapBacked.map(4 << 20)) {
-            MemorySegment s = range.segment();
-            s.asSlice(1 << 20, 1 << 20).fill((byte) 1);
-            range.resetPages(1 << 20, 1 << 20, 1 << 20);
-            s.asSlice(1 << 20, 1 << 20).fill((byte) 2);
-            s.asSlice(0, PAGE).fill((byte) 3);
-            range.resetPages(0, PAGE, 1 << 20);
-            assertEquals(0, s.get(JAVA_BYTE, 0));
-            for (long i = 1 << 20; i < 2 << 20; i += PAGE) {
-                assertEquals(2, s.get(JAVA_BYTE, i), "the other part's live data at " + i);
+            dev.pagewise.core.OsBacked low = range.slice(0, 1 << 20);
+            dev.pagewise.core.OsBacked high = range.slice(1 << 20, 1 << 20);
+            high.segment().fill((byte) 1);
+            ResetPolicy.keepResident(1 << 20).reset(high, 0, 1 << 20);
+            high.segment().fill((byte) 2);
+            low.segment().asSlice(0, PAGE).fill((byte) 3);
+            ResetPolicy.keepResident(1 << 20).reset(low, 0, PAGE);
+            assertEquals(0, low.segment().get(JAVA_BYTE, 0));
+            for (long i = 0; i < 1 << 20; i += PAGE) {
+                assertEquals(2, high.segment().get(JAVA_BYTE, i), "the other slice's live data at " + i);
             }
+            low.close();
+            high.close();
         }
     }
 
     @Test
-    void slicesShouldBeRangesOfTheirOwnThatPinTheirParent() {
+    void slicesShouldBeRangesOfTheirOwnThatHoldTheirParent() {
         try (MmapBacked range = MmapBacked.map(4 << 20)) {
             assertThrowsIae(() -> range.slice(1, PAGE));
             assertThrowsIae(() -> range.slice(0, PAGE + 1));
@@ -118,7 +122,7 @@ class ResetTest {
             dev.pagewise.core.OsBacked a = range.slice(0, 1 << 20);
             dev.pagewise.core.OsBacked b = range.slice(1 << 20, 1 << 20);
             assertEquals(range.segment().address() + (1 << 20), b.segment().address());
-            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, range::close, "pinned by its slices");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, range::close, "held by its slices");
             b.segment().fill((byte) 5);
             a.segment().fill((byte) 6);
             ResetPolicy.keepResident(1 << 20).reset(a, 0, 1 << 20);
@@ -144,7 +148,7 @@ class ResetTest {
         try (MmapBacked range = MmapBacked.map(8 << 20, MapOptions.DEFAULT.withHugePages())) {
             MemorySegment s = range.segment();
             s.fill((byte) 3);
-            ResetReport report = range.resetPages(0, 8 << 20, 3 << 20);
+            ResetReport report = ResetPolicy.keepResident(3 << 20).reset(range, 0, 8 << 20);
             assertTrue(report.bytesZeroed() <= 3 << 20, report.toString());
             assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[8 << 20])));
         }
@@ -152,17 +156,18 @@ class ResetTest {
 
     @Test
     void everyForcedSourceShouldLeaveTheSameContents() {
-        for (DirtyPageSource source : DirtyPageSource.values()) {
-            if (source == DirtyPageSource.TRACK_WRITES || !source.isAvailable()) {
+        for (ResetStrategy source : ResetStrategy.values()) {
+            if (!PageMapScanner.isAvailable(source)) {
                 continue;
             }
             try (MmapBacked range = MmapBacked.map(1 << 20)) {
-                range.dirtyPageSource(source);
+                range.scanSource(source);
                 MemorySegment s = range.segment();
                 for (long i = 0; i < (1 << 20); i += 3 * PAGE + 5) {
                     s.set(JAVA_BYTE, i, (byte) 1);
                 }
-                ResetReport report = range.resetPages(0, 1 << 20, 256 << 10);
+                ResetReport report = ResetPolicy.keepResident(256 << 10).reset(range, 0, 1 << 20);
+                assertEquals(source, report.strategy());
                 assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[1 << 20])), source + " " + report);
             }
         }
@@ -172,13 +177,13 @@ class ResetTest {
     void shouldRejectBadResetArguments() {
         try (MmapBacked range = MmapBacked.map(1 << 20)) {
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> range.resetPages(1, PAGE, 0));
+                    () -> ResetPolicy.keepResident(0).reset(range, 0, 2 << 20));
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> range.resetPages(0, 2 << 20, 0));
+                    () -> ResetPolicy.zeroAll().reset(range, -1, PAGE));
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> range.resetPages(0, PAGE, -1));
+                    () -> range.pageScanner().orElseThrow().scan(1, PAGE, 0, (o, l, st, h) -> true));
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> range.dirtyPageSource(DirtyPageSource.TRACK_WRITES));
+                    () -> range.scanSource(ResetStrategy.TRACK_WRITES));
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> ResetPolicy.keepResident(-1));
         }

@@ -1,6 +1,5 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
-import dev.pagewise.os.linux.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * read maps the shared zero page and is present but not exclusive; a written private page is present
  * and exclusive. A reader holds its own buffer: it is confined to one thread.
  */
-public final class PageMapReader {
+final class PageMapReader {
 
     public static final long PRESENT = 1L << 63;
     public static final long SWAPPED = 1L << 62;

@@ -1,8 +1,8 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
 import dev.pagewise.core.ResetPolicy;
+import dev.pagewise.core.ResetStrategy;
 import dev.pagewise.core.ResetReport;
-import dev.pagewise.os.linux.Libc;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -34,7 +34,7 @@ class ResetProperties {
     }
 
     /** A policy and, for pagemap-driven ones, the dirty-page source to force. */
-    record Setup(String name, ResetPolicy policy, DirtyPageSource source, long keep) {
+    record Setup(String name, ResetPolicy policy, ResetStrategy source, long keep) {
         @Override
         public String toString() {
             return name;
@@ -59,13 +59,13 @@ class ResetProperties {
         all.add(new Setup("zeroAll", ResetPolicy.zeroAll(), null, REGION));
         all.add(new Setup("decommitAll", ResetPolicy.decommitAll(), null, 0));
         for (long keep : keeps) {
-            for (DirtyPageSource source : new DirtyPageSource[] {
-                    DirtyPageSource.PAGEMAP_SCAN, DirtyPageSource.PAGEMAP_READ, DirtyPageSource.NONE}) {
-                if (source.isAvailable()) {
+            for (ResetStrategy source : new ResetStrategy[] {
+                    ResetStrategy.PAGEMAP_SCAN, ResetStrategy.PAGEMAP_READ, ResetStrategy.PREFIX}) {
+                if (PageMapScanner.isAvailable(source)) {
                     all.add(new Setup("keepResident(" + keep + ")/" + source, ResetPolicy.keepResident(keep), source, keep));
                 }
             }
-            if (DirtyPageSource.TRACK_WRITES.isAvailable()) {
+            if (PageMapScan.isSupported() && WriteTracker.unavailableReason() == null) {
                 all.add(new Setup("trackWrites(" + keep + ")", ResetPolicy.trackWrites(keep), null, keep));
             }
         }
@@ -106,7 +106,7 @@ class ResetProperties {
                                                            @ForAll boolean twoCycles) {
         try (MmapBacked m = MmapBacked.map(REGION)) {
             if (setup.source() != null) {
-                m.dirtyPageSource(setup.source());
+                m.scanSource(setup.source());
             }
             MemorySegment s = m.segment();
             long offset = 3 * PAGE + 100;

@@ -1,8 +1,8 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
+import dev.pagewise.os.MapOptions;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.GuardPage;
-import dev.pagewise.os.linux.Libc;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -67,10 +67,13 @@ class GuardAndLockTest {
             locked.releasePages(0, PAGE);
             assertEquals(0, locked.segment().get(JAVA_BYTE, 100));
             assertEquals(7, locked.segment().get(JAVA_BYTE, PAGE));
-            locked.pin();
+            dev.pagewise.core.OsBacked part = locked.slice(2 * PAGE, 2 * PAGE);
+            dev.pagewise.core.Slab user = dev.pagewise.core.Slab.over(part, 64);
             assertThrows(IllegalStateException.class, locked::close);
             assertEquals(7, locked.segment().get(JAVA_BYTE, PAGE), "a refused close zeroes nothing");
-            locked.unpin();
+            user.close();
+            assertThrows(IllegalStateException.class, locked::close, "the slice still holds it");
+            part.close();
         }
     }
 

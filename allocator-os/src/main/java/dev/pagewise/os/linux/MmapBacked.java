@@ -1,15 +1,22 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
+import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.OsBacked;
+import dev.pagewise.core.PageScanner;
 import dev.pagewise.core.Protection;
-import dev.pagewise.core.ResetReport;
+import dev.pagewise.core.ResetStrategy;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
-import dev.pagewise.core.internal.Pins;
-import dev.pagewise.os.linux.Libc;
+import dev.pagewise.core.internal.Restricted;
+import dev.pagewise.os.MapOptions;
+import dev.pagewise.os.OsException;
+import dev.pagewise.os.internal.CommitWatermark;
+import dev.pagewise.os.internal.RestrictedPages;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An anonymous private {@code mmap} region on Linux, reached through the FFM linker.
@@ -17,8 +24,13 @@ import java.lang.foreign.MemorySegment;
  * <p>With {@link MapOptions#lazyCommit()} the region is reserved {@code PROT_NONE} with
  * {@code MAP_NORESERVE}, and {@link #commit} makes it readable and writable by {@code mprotect} in steps
  * of {@link #COMMIT_GRANULARITY}, so a reservation of a terabyte costs nothing until used. New pages read
- * as zero. {@link #close()} unmaps the region and ends the scope of every segment obtained from it;
- * using one afterwards throws {@link IllegalStateException}. Thread-safe.
+ * as zero. The region remembers which pages a {@link #protect} call restricted, and {@link #zero} and
+ * {@link #releasePages} refuse them, so a reset can never fault. Its {@link #pageScanner()} finds the pages
+ * that hold data through Linux's pagemap ({@code PAGEMAP_SCAN} on 6.7+, {@code /proc/self/pagemap}
+ * before), and tracks writes with userfaultfd when a reset policy asks.
+ *
+ * <p>{@link #close()} unmaps the region and ends the scope of its segment; it fails while an allocator
+ * or slice holds the region. Thread-safe.
  */
 public final class MmapBacked implements OsBacked {
 
@@ -27,19 +39,21 @@ public final class MmapBacked implements OsBacked {
     /** The alignment and size granularity of a huge-page region. */
     public static final long HUGE_PAGE_SIZE = 2L << 20;
 
+    private static final System.Logger LOG = System.getLogger(MmapBacked.class.getName());
+
     private final long base;
     private final long size;
     private final MapOptions options;
     private final long granularity;
-    private final Arena arena;
     private final MemorySegment segment;
-    private final Pins pins;
-    private final Object commitLock = new Object();
+    private final Lifetime lifetime;
+    private final Object lock = new Object();
     private volatile long committed;
-    private volatile WriteTracker tracker;
-    private volatile boolean trackingTried;
-    private volatile DirtyPageSource dirtyPageSource = DirtyPageSource.best();
-    private final java.util.Map<Long, Long> keptEnds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final RestrictedPages restricted = new RestrictedPages();
+    private volatile ResetStrategy scanSource = PageMapScanner.best();
+    private PageMapScanner scanner;
+    private WriteTracker tracker;
+    private boolean trackingTried;
 
     @SuppressWarnings("restricted")
     private MmapBacked(long base, long size, MapOptions options, long mapStart, long mapLength) {
@@ -48,12 +62,27 @@ public final class MmapBacked implements OsBacked {
         this.options = options;
         this.granularity = options.hugePages() ? HUGE_PAGE_SIZE : COMMIT_GRANULARITY;
         this.committed = options.lazyCommit() ? 0 : size;
-        this.arena = Arena.ofShared();
-        this.segment = MemorySegment.ofAddress(base).reinterpret(size, arena, _ -> unmap(mapStart, mapLength));
-        this.pins = new Pins(this.toString());
+        Arena arena = Arena.ofShared();
+        this.segment = MemorySegment.ofAddress(base).reinterpret(size, arena, _ -> Libc.munmap(mapStart, mapLength));
+        this.lifetime = Lifetime.create(describe(), () -> {
+            try {
+                WriteTracker t = tracker;
+                if (t != null) {
+                    t.close();
+                }
+            } finally {
+                arena.close();
+            }
+        });
+        LOG.log(System.Logger.Level.DEBUG, "mapped {0}; page scanner: {1}", this, scanSource);
     }
 
-    /** {@return a new region of at least {@code byteSize} bytes with {@link MapOptions#DEFAULT}} */
+    /**
+     * {@return a new region of at least {@code byteSize} bytes with {@link MapOptions#DEFAULT}}
+     *
+     * @throws IllegalArgumentException if {@code byteSize} is not positive or too large to round
+     * @throws OsException if the system refuses the mapping
+     */
     public static MmapBacked map(long byteSize) {
         return map(byteSize, MapOptions.DEFAULT);
     }
@@ -61,11 +90,13 @@ public final class MmapBacked implements OsBacked {
     /**
      * Maps a new region of {@code byteSize} bytes, rounded up to the page size (2 MiB with huge pages).
      *
+     * @throws NullPointerException if {@code options} is {@code null}
      * @throws IllegalArgumentException if {@code byteSize} is not positive or too large to round
      * @throws OsException if {@code mmap}, {@code mprotect} or {@code madvise} fails, naming the call and errno
      */
     @SuppressWarnings("restricted")
     public static MmapBacked map(long byteSize, MapOptions options) {
+        Objects.requireNonNull(options, "options");
         if (byteSize <= 0) {
             throw new IllegalArgumentException("byteSize must be positive: " + byteSize);
         }
@@ -108,14 +139,10 @@ public final class MmapBacked implements OsBacked {
                 }
             }
         } catch (RuntimeException e) {
-            unmap(mapStart, mapEnd - mapStart);
+            Libc.munmap(mapStart, mapEnd - mapStart);
             throw e;
         }
         return new MmapBacked(base, size, options, mapStart, mapEnd - mapStart);
-    }
-
-    private static void unmap(long start, long length) {
-        Libc.munmap(start, length);
     }
 
     /** {@return the options this region was mapped with} */
@@ -123,8 +150,16 @@ public final class MmapBacked implements OsBacked {
         return options;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here the segment spans the reserved but uncommitted tail of a lazy region, and pages that
+     * {@link #protect} restricted: touching either ends the JVM with {@code SIGSEGV}.
+     */
     @Override
     public MemorySegment segment() {
+        Restricted.check("FixedRange.segment()");
+        lifetime.checkAlive();
         return segment;
     }
 
@@ -148,11 +183,11 @@ public final class MmapBacked implements OsBacked {
         Checks.checkRange(offset, length, size);
         long end = offset + length;
         if (end <= committed) {
-            pins.checkOpen();
+            lifetime.checkAlive();
             return;
         }
-        synchronized (commitLock) {
-            pins.checkOpen();
+        synchronized (lock) {
+            lifetime.checkAlive();
             long from = committed;
             long to = CommitWatermark.advance(from, end, granularity, size);
             if (to > from) {
@@ -164,24 +199,45 @@ public final class MmapBacked implements OsBacked {
     }
 
     @Override
+    public void zero(long offset, long length) {
+        Checks.checkRange(offset, length, committed);
+        lifetime.checkAlive();
+        restricted.checkWritable(offset, length, "zero", this);
+        if (length > 0) {
+            segment.asSlice(offset, length).fill((byte) 0);
+        }
+    }
+
+    @Override
     public void releasePages(long offset, long length) {
         Checks.checkPageRange(offset, length, size, Libc.PAGE_SIZE);
-        pins.checkOpen();
+        lifetime.checkAlive();
+        restricted.checkWritable(offset, length, "releasePages", this);
         if (length > 0) {
             Libc.madvise(base + offset, length, Libc.MADV_DONTNEED,
                     () -> "madvise(0x" + Long.toHexString(base + offset) + ", " + length + ", MADV_DONTNEED)");
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws OsException if {@code mprotect} fails
+     */
     @Override
     public MemorySegment protect(long offset, long length, Protection protection) {
-        Checks.checkPageRange(offset, length, size, Libc.PAGE_SIZE);
-        pins.checkOpen();
+        Restricted.check("OsBacked.protect(long, long, Protection)");
+        Objects.requireNonNull(protection, "protection");
+        Checks.checkPageRange(offset, length, committed, Libc.PAGE_SIZE);
         int prot = (protection.canRead() ? Libc.PROT_READ : 0) | (protection.canWrite() ? Libc.PROT_WRITE : 0)
                 | (protection.canExecute() ? Libc.PROT_EXEC : 0);
-        if (length > 0) {
-            Libc.mprotect(base + offset, length, prot,
-                    () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", " + protection + ")");
+        synchronized (lock) {
+            lifetime.checkAlive();
+            if (length > 0) {
+                Libc.mprotect(base + offset, length, prot,
+                        () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", " + protection + ")");
+                restricted.mark(offset, offset + length, protection != Protection.READ_WRITE);
+            }
         }
         if (!protection.canRead()) {
             return segment.asSlice(offset, 0);
@@ -190,60 +246,55 @@ public final class MmapBacked implements OsBacked {
         return protection.canWrite() ? view : view.asReadOnly();
     }
 
+    /**
+     * {@inheritDoc} Here: Linux's pagemap, the most precise source this process can use
+     * ({@link ResetStrategy#PAGEMAP_SCAN} on Linux 6.7+, else {@link ResetStrategy#PAGEMAP_READ}); none where
+     * {@code /proc/self/pagemap} cannot be read.
+     */
     @Override
-    public ResetReport resetPages(long offset, long length, long keepResident) {
-        Checks.checkPageRange(offset, length, size, Libc.PAGE_SIZE);
-        Checks.requireNonNegative(keepResident, "keepResident");
-        pins.checkOpen();
-        return PageMapReset.reset(this, offset, length, keepResident, tracker);
-    }
-
-    @Override
-    public boolean trackWrites() {
-        if (!trackingTried) {
-            synchronized (commitLock) {
-                if (!trackingTried) {
-                    pins.checkOpen();
-                    tracker = WriteTracker.register(base, size);
-                    trackingTried = true;
-                }
+    public Optional<PageScanner> pageScanner() {
+        synchronized (lock) {
+            if (scanner == null || scanner.strategy() != scanSource) {
+                scanner = scanSource == ResetStrategy.PREFIX ? null : new PageMapScanner(this, scanSource, null);
             }
+            return Optional.ofNullable(scanner);
         }
-        return tracker != null;
     }
 
-    /** {@return how {@link #resetPages} finds the pages that hold data (without write tracking)} */
-    public DirtyPageSource dirtyPageSource() {
-        return dirtyPageSource;
+    /** The write-tracking scanner, registering the whole region with userfaultfd on first use; or {@code null}. */
+    PageMapScanner writeTracking() {
+        synchronized (lock) {
+            if (!trackingTried) {
+                lifetime.checkAlive();
+                tracker = WriteTracker.register(base, size);
+                trackingTried = true;
+            }
+            return tracker == null ? null : new PageMapScanner(this, ResetStrategy.TRACK_WRITES, tracker);
+        }
+    }
+
+    /** Test hook: forces the scanner onto {@code source}, as on a kernel that lacks the better ones. */
+    void scanSource(ResetStrategy source) {
+        if (!PageMapScanner.isAvailable(source)) {
+            throw new IllegalArgumentException("page scanner not available here: " + source);
+        }
+        this.scanSource = source;
     }
 
     /**
-     * Forces {@link #resetPages} onto {@code source}, for tests and diagnosis; {@link DirtyPageSource#best()}
-     * is the default. {@link DirtyPageSource#TRACK_WRITES} is chosen with {@link #trackWrites()} instead.
+     * {@return the bytes of {@code [offset, offset + length)} resident in memory now} It asks the kernel
+     * with {@code mincore}, one byte of output per page: about a microsecond per megabyte, so it is for
+     * diagnosis and metrics, not for a hot path.
      *
-     * @throws IllegalArgumentException if {@code source} is {@code TRACK_WRITES} or not available here
+     * @throws IllegalArgumentException if the part lies outside the region
+     * @throws IllegalStateException if the region is closed
      */
-    public void dirtyPageSource(DirtyPageSource source) {
-        if (source == DirtyPageSource.TRACK_WRITES || !source.isAvailable()) {
-            throw new IllegalArgumentException("dirty page source not available here: " + source);
-        }
-        this.dirtyPageSource = source;
-    }
-
-    /**
-     * {@return the end offset of the furthest page that resets starting at {@code offset} kept resident,
-     * or 0} Keyed by start so that resets of disjoint parts of the region (one arena per part) never
-     * extend into each other.
-     */
-    long keptEnd(long offset) {
-        return keptEnds.getOrDefault(offset, 0L);
-    }
-
-    void keptEnd(long offset, long end) {
-        if (keptEnds.size() >= 64 && !keptEnds.containsKey(offset)) {
-            keptEnds.clear();
-        }
-        keptEnds.put(offset, end);
+    public long residentBytes(long offset, long length) {
+        Checks.checkRange(offset, length, size);
+        lifetime.checkAlive();
+        long from = Checks.alignDown(offset, Libc.PAGE_SIZE);
+        long to = Checks.alignUp(offset + length, Libc.PAGE_SIZE);
+        return to == from ? 0 : Libc.residentPages(base + from, to - from) * Libc.PAGE_SIZE;
     }
 
     /** {@return the address of the region's first byte} */
@@ -252,29 +303,18 @@ public final class MmapBacked implements OsBacked {
     }
 
     @Override
-    public void pin() {
-        pins.pin();
+    public Lifetime lifetime() {
+        return lifetime;
     }
 
-    @Override
-    public void unpin() {
-        pins.unpin();
-    }
-
-    @Override
-    public void close() {
-        pins.close();
-        WriteTracker t = tracker;
-        if (t != null) {
-            t.close();
-        }
-        arena.close();
+    private String describe() {
+        return "MmapBacked[" + ByteSizes.format(size) + " at 0x" + Long.toHexString(base)
+                + (options.lazyCommit() ? ", lazyCommit" : "") + (options.hugePages() ? ", hugePages" : "")
+                + (options.guardPages() ? ", guardPages" : "") + "]";
     }
 
     @Override
     public String toString() {
-        return "MmapBacked[" + ByteSizes.format(size) + " at 0x" + Long.toHexString(base)
-                + (options.lazyCommit() ? ", lazyCommit" : "") + (options.hugePages() ? ", hugePages" : "")
-                + (options.guardPages() ? ", guardPages" : "") + "]";
+        return lifetime.name();
     }
 }

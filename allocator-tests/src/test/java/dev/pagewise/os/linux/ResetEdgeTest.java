@@ -1,7 +1,6 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
 import dev.pagewise.core.ResetPolicy;
-import dev.pagewise.os.linux.Libc;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

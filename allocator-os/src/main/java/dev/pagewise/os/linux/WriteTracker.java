@@ -1,7 +1,7 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
+import dev.pagewise.os.OsException;
 import dev.pagewise.core.internal.ByteSizes;
-import dev.pagewise.os.linux.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -52,9 +52,6 @@ final class WriteTracker implements AutoCloseable {
     private static String probeReason() {
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
             return "not Linux";
-        }
-        if ("off".equals(System.getProperty("pagewise.trackWrites"))) {
-            return "disabled by -Dpagewise.trackWrites=off";
         }
         if (sysUserfaultfd() < 0) {
             return "userfaultfd syscall number unknown on " + System.getProperty("os.arch");

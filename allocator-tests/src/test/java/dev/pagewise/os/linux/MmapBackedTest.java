@@ -1,7 +1,10 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
+import dev.pagewise.os.OsMemory;
+import dev.pagewise.os.OsException;
+import dev.pagewise.os.MapOptions;
+import dev.pagewise.os.internal.CommitWatermark;
 import dev.pagewise.core.Protection;
-import dev.pagewise.os.linux.Libc;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

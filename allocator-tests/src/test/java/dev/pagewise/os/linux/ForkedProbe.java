@@ -1,5 +1,6 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
+import dev.pagewise.os.OsException;
 import dev.pagewise.core.GuardPage;
 
 import java.lang.foreign.FunctionDescriptor;

@@ -1,8 +1,8 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
+import dev.pagewise.os.MapOptions;
 import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.Protection;
-import dev.pagewise.os.linux.Libc;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -72,11 +72,26 @@ class OsBackedProperties {
                         }
                     }
                     case RELEASE -> {
-                        range.releasePages(from * PAGE, count * PAGE);
-                        java.util.Arrays.fill(model, (int) (from * PAGE), (int) ((from + count) * PAGE), (byte) 0);
+                        boolean restricted = false;
+                        for (int p = from; p < from + count; p++) {
+                            restricted |= readable[p] && !writable[p];
+                        }
+                        if (restricted) {
+                            // refused, and nothing changes: the model stays as it is
+                            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                                    () -> range.releasePages(from * PAGE, count * PAGE));
+                        } else {
+                            range.releasePages(from * PAGE, count * PAGE);
+                            java.util.Arrays.fill(model, (int) (from * PAGE), (int) ((from + count) * PAGE), (byte) 0);
+                        }
                     }
                     case PROTECT_READ, PROTECT_RW -> {
                         boolean rw = op.kind() == Kind.PROTECT_RW;
+                        if ((from + count) * PAGE > range.committed()) {
+                            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                                    () -> range.protect(from * PAGE, count * PAGE, Protection.READ));
+                            continue;
+                        }
                         range.protect(from * PAGE, count * PAGE, rw ? Protection.READ_WRITE : Protection.READ);
                         for (int p = from; p < from + count; p++) {
                             readable[p] = true;

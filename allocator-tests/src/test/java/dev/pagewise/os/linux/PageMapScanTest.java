@@ -1,6 +1,5 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
-import dev.pagewise.os.linux.Libc;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.pagewise.os;
+package dev.pagewise.os.internal;
 
 import dev.pagewise.core.internal.Checks;
 

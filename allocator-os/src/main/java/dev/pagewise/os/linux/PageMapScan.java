@@ -1,7 +1,7 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
-import dev.pagewise.os.linux.Libc;
 
+import dev.pagewise.os.OsException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * equal reported categories form one region. A scanner holds its own buffers: it is confined to the
  * thread that uses it. {@link #isSupported()} probes the kernel once per process.
  */
-public final class PageMapScan {
+final class PageMapScan {
 
     /** The page has asynchronous write-protection enabled. */
     public static final long WPALLOWED = 1 << 0;

@@ -1,11 +1,13 @@
-package dev.pagewise.os;
+package dev.pagewise.os.linux;
 
+import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.Protection;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
-import dev.pagewise.core.internal.Pins;
-import dev.pagewise.os.linux.Libc;
+import dev.pagewise.core.internal.Restricted;
+import dev.pagewise.os.MapOptions;
+import dev.pagewise.os.OsException;
 
 import java.lang.foreign.MemorySegment;
 
@@ -21,21 +23,29 @@ import java.lang.foreign.MemorySegment;
 public final class Locked implements OsBacked {
 
     private final MmapBacked inner;
-    private final Pins pins = new Pins("Locked");
+    private final Lifetime lifetime;
 
     private Locked(MmapBacked inner) {
         this.inner = inner;
+        this.lifetime = Lifetime.create("Locked[" + inner + "]", () -> {
+            try {
+                inner.zero(0, inner.byteSize());
+            } finally {
+                inner.close();
+            }
+        });
     }
 
     /**
      * Maps, faults in and locks {@code byteSize} bytes.
      *
      * @param dontDump also exclude the region from core dumps
+     * @throws IllegalArgumentException if {@code byteSize} is not positive
      * @throws OsException if {@code mmap}, {@code mlock} or {@code madvise} fails
      */
     public static Locked map(long byteSize, boolean dontDump) {
         MmapBacked region = MmapBacked.map(byteSize, MapOptions.DEFAULT.withPopulate());
-        long base = region.segment().address();
+        long base = region.base();
         long size = region.byteSize();
         try {
             Libc.mlock(base, size, () -> "mlock(0x" + Long.toHexString(base) + ", " + ByteSizes.format(size) + ")");
@@ -52,6 +62,8 @@ public final class Locked implements OsBacked {
 
     @Override
     public MemorySegment segment() {
+        Restricted.check("FixedRange.segment()");
+        lifetime.checkAlive();
         return inner.segment();
     }
 
@@ -67,7 +79,14 @@ public final class Locked implements OsBacked {
 
     @Override
     public void commit(long offset, long length) {
+        lifetime.checkAlive();
         inner.commit(offset, length);
+    }
+
+    @Override
+    public void zero(long offset, long length) {
+        lifetime.checkAlive();
+        inner.zero(offset, length);
     }
 
     @Override
@@ -79,38 +98,25 @@ public final class Locked implements OsBacked {
     @Override
     public void releasePages(long offset, long length) {
         Checks.checkPageRange(offset, length, byteSize(), pageSize());
-        inner.segment().asSlice(offset, length).fill((byte) 0);
+        lifetime.checkAlive();
+        inner.zero(offset, length);
     }
 
     @Override
     public MemorySegment protect(long offset, long length, Protection protection) {
+        Restricted.check("OsBacked.protect(long, long, Protection)");
+        lifetime.checkAlive();
         return inner.protect(offset, length, protection);
     }
 
+    /** {@inheritDoc} Closing it zeroes the whole region, then unmaps it (which unlocks it). */
     @Override
-    public void pin() {
-        pins.pin();
-    }
-
-    @Override
-    public void unpin() {
-        pins.unpin();
-    }
-
-    /**
-     * Zeroes the whole region, then unmaps it (which unlocks it).
-     *
-     * @throws IllegalStateException if pinned or already closed; nothing is zeroed then
-     */
-    @Override
-    public void close() {
-        pins.close();
-        inner.segment().fill((byte) 0);
-        inner.close();
+    public Lifetime lifetime() {
+        return lifetime;
     }
 
     @Override
     public String toString() {
-        return "Locked[" + inner + "]";
+        return lifetime.name();
     }
 }

@@ -1,0 +1,152 @@
+package dev.pagewise.core;
+
+import dev.pagewise.core.internal.Bridge;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+/**
+ * The lifetime of a {@link FixedRange}: open until {@link #close()}, and counted by the library, as the
+ * JDK counts the acquires of a memory session. Every allocator over a range holds its lifetime until the
+ * allocator is closed; a slice holds its parent's. While any hold is out, closing fails with
+ * {@link IllegalStateException} and nothing changes, so no segment can outlive the memory under it. Holds
+ * are taken and released by Pagewise alone: there is no public way to take one or to release one twice.
+ *
+ * <p>A range implementation creates its lifetime with {@link #create(String, Runnable)} and closes it in
+ * {@code close()}; the release action (unmap, free) runs once, after the lifetime is marked closed.
+ * Thread-safe and lock-free.
+ */
+public final class Lifetime {
+
+    private static final int CLOSED = -1;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Lifetime.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        Bridge.lifetimes(Lifetime::acquire);
+    }
+
+    private final String name;
+    private final Runnable release;
+    @SuppressWarnings("unused")
+    private volatile int state;
+
+    private Lifetime(String name, Runnable release) {
+        this.name = name;
+        this.release = release;
+    }
+
+    /**
+     * {@return an open lifetime named {@code name} in messages, whose {@link #close()} runs {@code release}}
+     *
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public static Lifetime create(String name, Runnable release) {
+        return new Lifetime(Objects.requireNonNull(name, "name"), Objects.requireNonNull(release, "release"));
+    }
+
+    /** {@return the name used in messages} */
+    public String name() {
+        return name;
+    }
+
+    /** {@return whether the lifetime is open} */
+    public boolean isAlive() {
+        return state != CLOSED;
+    }
+
+    /** {@return how many allocators and slices hold the lifetime now; 0 once closed} */
+    public int holders() {
+        return Math.max(state, 0);
+    }
+
+    /** @throws IllegalStateException if closed, naming the range */
+    public void checkAlive() {
+        if (state == CLOSED) {
+            throw new IllegalStateException(name + " is closed");
+        }
+    }
+
+    /**
+     * Takes a hold: until it is released, {@link #close()} fails.
+     *
+     * @throws IllegalStateException if closed
+     */
+    Hold acquire() {
+        int s;
+        do {
+            s = state;
+            if (s == CLOSED) {
+                throw new IllegalStateException(name + " is closed");
+            }
+        } while (!STATE.compareAndSet(this, s, s + 1));
+        return new Hold(this);
+    }
+
+    private void release() {
+        int s;
+        do {
+            s = state;
+            if (s <= 0) {
+                throw new AssertionError(name + " released more often than held");
+            }
+        } while (!STATE.compareAndSet(this, s, s - 1));
+    }
+
+    /**
+     * Closes the lifetime and runs the release action, once.
+     *
+     * @throws IllegalStateException if it is held (naming how many hold it) or already closed; nothing
+     *         changes then
+     */
+    public void close() {
+        int s = state;
+        if (s == CLOSED) {
+            throw new IllegalStateException(name + " is already closed");
+        }
+        if (s != 0 || !STATE.compareAndSet(this, 0, CLOSED)) {
+            throw new IllegalStateException(name + " is in use by " + Math.max(holders(), 1)
+                    + " allocator(s) or slice(s); close them first");
+        }
+        release.run();
+    }
+
+    @Override
+    public String toString() {
+        return "Lifetime[" + name + (isAlive() ? ", " + holders() + " holder(s)]" : ", closed]");
+    }
+
+    /** One hold on a lifetime, released at most once: a second release does nothing. */
+    public static final class Hold implements AutoCloseable {
+        private static final VarHandle RELEASED;
+
+        static {
+            try {
+                RELEASED = MethodHandles.lookup().findVarHandle(Hold.class, "released", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final Lifetime lifetime;
+        @SuppressWarnings("unused")
+        private volatile boolean released;
+
+        private Hold(Lifetime lifetime) {
+            this.lifetime = lifetime;
+        }
+
+        /** Releases the hold, if this is the first call. */
+        @Override
+        public void close() {
+            if (RELEASED.compareAndSet(this, false, true)) {
+                lifetime.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.pagewise.core;
+
+/**
+ * Tells which pages of an {@link OsBacked} range hold data: the capability the pagemap-driven reset is
+ * built on (Linux's {@code PAGEMAP_SCAN}). Offsets are relative to the range the scanner came from.
+ * Obtained from {@link OsBacked#pageScanner()}; thread-safe.
+ */
+public interface PageScanner {
+
+    /** The state of a run of pages, as a scan reports it. */
+    enum PageState {
+        /** Resident and not the shared zero page: may hold data, so a reset zeroes or releases it. */
+        DIRTY,
+        /** Resident and not written since the previous write-tracking scan: still zero, kept as it is. */
+        CLEAN,
+        /** Swapped out with data: released, never left to fault its old contents back in. */
+        SWAPPED
+    }
+
+    /** Receives the runs of a scan. */
+    @FunctionalInterface
+    interface Visitor {
+        /**
+         * Takes one run of pages.
+         *
+         * @param hugePageSize the size of the huge pages the run is made of, or 0 for base pages
+         * @return whether the scan should go on
+         */
+        boolean visit(long offset, long length, PageState state, long hugePageSize);
+    }
+
+    /** {@return the strategy a reset reports when it uses this scanner} */
+    ResetStrategy strategy();
+
+    /**
+     * Visits, in address order, the runs of {@code [offset, offset + length)} that are {@link PageState#DIRTY}
+     * or {@link PageState#SWAPPED} ({@link PageState#CLEAN} too, for a write-tracking scanner) until the
+     * visitor returns {@code false}. Pages not visited hold no data.
+     *
+     * @param maxPages a hint: the scan may stop once it has reported this many pages
+     * @throws IllegalArgumentException if the part is outside the range or not page-aligned
+     */
+    void scan(long offset, long length, long maxPages, Visitor visitor);
+
+    /**
+     * Called by a reset when it is done with {@code [offset, offset + length)}: a write-tracking scanner
+     * arms tracking there again. The default does nothing.
+     */
+    default void afterReset(long offset, long length) {
+    }
+
+    /**
+     * {@return a scanner of the pages written since its previous scan, starting to track writes now, or
+     * {@code null} when this range cannot track writes} The first call may register the range with the
+     * operating system; the reason for a refusal is logged once.
+     */
+    default PageScanner writeTracking() {
+        return null;
+    }
+
+    /** {@return this scanner seen from a slice that starts at {@code offset} of its range} */
+    default PageScanner shifted(long offset) {
+        PageScanner outer = this;
+        return new PageScanner() {
+            @Override
+            public ResetStrategy strategy() {
+                return outer.strategy();
+            }
+
+            @Override
+            public void scan(long from, long length, long maxPages, Visitor visitor) {
+                outer.scan(offset + from, length, maxPages,
+                        (o, l, s, h) -> visitor.visit(o - offset, l, s, h));
+            }
+
+            @Override
+            public void afterReset(long from, long length) {
+                outer.afterReset(offset + from, length);
+            }
+
+            @Override
+            public PageScanner writeTracking() {
+                PageScanner tracking = outer.writeTracking();
+                return tracking == null ? null : tracking.shifted(offset);
+            }
+        };
+    }
+}

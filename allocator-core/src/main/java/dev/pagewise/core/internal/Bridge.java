@@ -1,0 +1,49 @@
+package dev.pagewise.core.internal;
+
+import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.Lifetime;
+
+import java.util.function.Function;
+
+/**
+ * Package-private operations of the core that the os module needs, in the manner of the JDK's
+ * {@code SharedSecrets}: each core class hands its operation over once, from its static initialiser.
+ * Exported to {@code dev.pagewise.os} only.
+ */
+public final class Bridge {
+
+    private static Function<Lifetime, Lifetime.Hold> acquire;
+    private static Function<BumpArena, Lifetime.Hold> holdOf;
+
+    private Bridge() {
+    }
+
+    /** Called once by {@link Lifetime}. */
+    public static synchronized void lifetimes(Function<Lifetime, Lifetime.Hold> acquireOperation) {
+        if (acquire != null) {
+            throw new IllegalStateException("already set");
+        }
+        acquire = acquireOperation;
+    }
+
+    /** Called once by {@link BumpArena}. */
+    public static synchronized void arenas(Function<BumpArena, Lifetime.Hold> holdOperation) {
+        if (holdOf != null) {
+            throw new IllegalStateException("already set");
+        }
+        holdOf = holdOperation;
+    }
+
+    /** {@return a new hold on {@code lifetime}} @throws IllegalStateException if it is closed */
+    public static Lifetime.Hold acquire(Lifetime lifetime) {
+        return acquire.apply(lifetime);
+    }
+
+    /**
+     * {@return the hold {@code arena} has on its range} Releasing it ends the arena's use of the range
+     * without touching the arena's scope: for an arena whose owner thread ended, or that became unreachable.
+     */
+    public static Lifetime.Hold holdOf(BumpArena arena) {
+        return holdOf.apply(arena);
+    }
+}
