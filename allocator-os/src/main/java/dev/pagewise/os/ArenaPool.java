@@ -306,10 +306,10 @@ public final class ArenaPool implements AutoCloseable {
     }
 
     private void checkOpen() {
+        lifetime.checkAlive();
         if (closing) {
             throw new IllegalStateException(name + " is closing");
         }
-        lifetime.checkAlive();
     }
 
     private void acquirePermit() {
