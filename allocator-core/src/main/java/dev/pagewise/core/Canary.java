@@ -55,16 +55,22 @@ public final class Canary extends AllocatorWrapper {
     }
 
     /**
-     * Checks the block's canaries and frees it.
+     * Checks the block's canaries, stops tracking it and frees it to the inner allocator.
      *
      * @throws MemoryCorruptionException if a canary changed; the block is then not freed
-     * @throws IllegalArgumentException if the block was not allocated here or was already freed
+     * @throws IllegalArgumentException if the inner allocator frees individually and the block was not
+     *         allocated here or was already freed; nothing changes then
      */
     @Override
     public void deallocate(MemorySegment segment) {
         Block block = live.get(segment.address());
-        if (block == null) {
-            throw new IllegalArgumentException("not a live block of this Canary: 0x" + Long.toHexString(segment.address()));
+        if (block == null || block.whole().byteSize() - 2 * block.guard() != segment.byteSize()) {
+            if (inner.freesIndividually()) {
+                throw new IllegalArgumentException("not a live block of this Canary: 0x"
+                        + Long.toHexString(segment.address()) + " (" + segment.byteSize() + " bytes)");
+            }
+            inner.deallocate(segment); // ignored there, as single frees are
+            return;
         }
         check(segment.address(), block);
         live.remove(segment.address());

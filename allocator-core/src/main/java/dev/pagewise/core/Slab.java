@@ -116,17 +116,13 @@ public final class Slab implements Allocator, AutoCloseable {
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         MemorySegment segment = tryAllocate(byteSize, byteAlignment);
         if (segment == null) {
-            throw new AllocationFailedException("Slab(" + slotSize + ")", byteSize, byteAlignment,
+            throw new AllocationFailedException("Slab(" + slotSize + " B slots, align " + slotAlignment + ")", byteSize, byteAlignment,
                     (slotCount - liveCount) * slotSize, slotCount * slotSize);
         }
         return segment;
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * @throws IllegalArgumentException also if the request does not fit a slot, in size or alignment
-     */
+    /** {@inheritDoc} A request larger than a slot, or aligned more strictly, finds no room. */
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         long offset = take(byteSize, byteAlignment);
@@ -136,12 +132,11 @@ public final class Slab implements Allocator, AutoCloseable {
     /** Takes a slot; {@return its offset, or -1 when the slab is full} */
     long take(long byteSize, long byteAlignment) {
         Checks.checkRequest(byteSize, byteAlignment);
-        if (byteSize > slotSize || byteAlignment > slotAlignment) {
-            throw new IllegalArgumentException("Slab(" + slotSize + ", align " + slotAlignment + ") cannot hold "
-                    + byteSize + " bytes aligned to " + byteAlignment);
-        }
         if (closed) {
             throw new IllegalStateException("Slab is closed");
+        }
+        if (byteSize > slotSize || byteAlignment > slotAlignment) {
+            return -1;
         }
         long index;
         long offset;

@@ -54,11 +54,12 @@ class SlabTest {
     }
 
     @Test
-    void shouldRejectRequestsThatDoNotFitASlot() {
+    void requestsThatDoNotFitASlotShouldFindNoRoom() {
         try (NativeBacked range = NativeBacked.allocate(4096); Slab slab = Slab.over(range, 48)) {
             assertEquals(16, slab.slotAlignment());
-            assertThrows(IllegalArgumentException.class, () -> slab.allocate(49, 8));
-            assertThrows(IllegalArgumentException.class, () -> slab.allocate(8, 32));
+            assertThrows(dev.pagewise.core.AllocationFailedException.class, () -> slab.allocate(49, 8));
+            assertEquals(null, slab.tryAllocate(8, 32));
+            assertEquals(0, slab.liveSlots(), "nothing changed");
             assertThrows(IllegalArgumentException.class, () -> slab.allocate(-1, 8));
             assertThrows(IllegalArgumentException.class, () -> Slab.over(range, 0));
         }

@@ -1,0 +1,332 @@
+package dev.pagewise.tests;
+
+import dev.pagewise.core.Allocator;
+import dev.pagewise.core.Budget;
+import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.Canary;
+import dev.pagewise.core.Faulty;
+import dev.pagewise.core.FixedRange;
+import dev.pagewise.core.GuardPage;
+import dev.pagewise.core.LeakTracking;
+import dev.pagewise.core.Limit;
+import dev.pagewise.core.NativeBacked;
+import dev.pagewise.core.OsBacked;
+import dev.pagewise.core.PoisonOnFree;
+import dev.pagewise.core.Quarantine;
+import dev.pagewise.core.SharedBumpArena;
+import dev.pagewise.core.SizeClassed;
+import dev.pagewise.core.Slab;
+import dev.pagewise.core.StackArena;
+import dev.pagewise.core.Statistics;
+import dev.pagewise.os.ArenaPool;
+import dev.pagewise.os.MapOptions;
+import dev.pagewise.os.OsMemory;
+import dev.pagewise.os.linux.Locked;
+import dev.pagewise.os.linux.MmapBacked;
+import dev.pagewise.testkit.AllocatorContract;
+import dev.pagewise.testkit.FixedRangeContract;
+import dev.pagewise.testkit.OsBackedContract;
+import org.junit.jupiter.api.Nested;
+
+import java.util.function.Function;
+
+/** The testkit's contract suites, run against every range, allocator and wrapper Pagewise ships. */
+class ContractTest {
+
+    private static final long PAGE = 4096;
+
+    @Nested
+    class NativeBackedRange extends FixedRangeContract {
+        @Override
+        protected FixedRange create(long byteSize) {
+            return NativeBacked.allocate(byteSize);
+        }
+    }
+
+    @Nested
+    class SliceOfNativeBacked extends FixedRangeContract {
+        @Override
+        protected FixedRange create(long byteSize) {
+            NativeBacked parent = NativeBacked.allocate(byteSize + 2 * PAGE);
+            closeAfterTest(parent);
+            return parent.slice(PAGE, byteSize);
+        }
+    }
+
+    @Nested
+    class MmapBackedRange extends OsBackedContract {
+        @Override
+        protected OsBacked create(long byteSize) {
+            return MmapBacked.map(byteSize);
+        }
+    }
+
+    @Nested
+    class LazyMmapBackedRange extends OsBackedContract {
+        @Override
+        protected OsBacked create(long byteSize) {
+            return MmapBacked.map(byteSize, MapOptions.DEFAULT.withLazyCommit());
+        }
+    }
+
+    @Nested
+    class GuardedMappingRange extends OsBackedContract {
+        @Override
+        protected OsBacked create(long byteSize) {
+            return MmapBacked.map(byteSize, MapOptions.DEFAULT.withLazyCommit().withGuardPages());
+        }
+    }
+
+    @Nested
+    class OsMemoryRange extends OsBackedContract {
+        @Override
+        protected OsBacked create(long byteSize) {
+            return OsMemory.map(byteSize);
+        }
+    }
+
+    @Nested
+    class SliceOfMmapBacked extends OsBackedContract {
+        @Override
+        protected OsBacked create(long byteSize) {
+            MmapBacked parent = MmapBacked.map(byteSize + (128 << 10), MapOptions.DEFAULT.withLazyCommit());
+            closeAfterTest(parent);
+            return parent.slice(64 << 10, byteSize);
+        }
+    }
+
+    @Nested
+    class GuardPageRange extends OsBackedContract {
+        @Override
+        protected OsBacked create(long byteSize) {
+            MmapBacked inner = MmapBacked.map(byteSize + 2 * PAGE, MapOptions.DEFAULT.withLazyCommit());
+            closeAfterTest(inner);
+            return GuardPage.around(inner);
+        }
+    }
+
+    @Nested
+    class LockedRange extends OsBackedContract {
+        @Override
+        protected OsBacked create(long byteSize) {
+            return Locked.map(byteSize, false);
+        }
+    }
+
+    /** An allocator over a range of its own; the range is closed with it. */
+    abstract static class Over extends AllocatorContract {
+        private FixedRange range;
+
+        abstract Allocator over(FixedRange range);
+
+        @Override
+        protected Allocator create() {
+            range = MmapBacked.map(4 << 20, MapOptions.DEFAULT.withLazyCommit());
+            return over(range);
+        }
+
+        @Override
+        protected void close(Allocator allocator) throws Exception {
+            try {
+                super.close(allocator);
+            } finally {
+                range.close();
+            }
+        }
+    }
+
+    @Nested
+    class BumpArenaAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return BumpArena.over(range);
+        }
+    }
+
+    @Nested
+    class SharedBumpArenaAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return SharedBumpArena.over(range);
+        }
+    }
+
+    @Nested
+    class StackArenaAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return StackArena.over(range);
+        }
+    }
+
+    @Nested
+    class SlabAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return Slab.over(range, 256);
+        }
+    }
+
+    @Nested
+    class SizeClassedAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return SizeClassed.over(range);
+        }
+    }
+
+    @Nested
+    class RequestArenaAllocator extends AllocatorContract {
+        private ArenaPool pool;
+
+        @Override
+        protected Allocator create() {
+            pool = ArenaPool.builder(2, 1 << 20).build();
+            return pool.lease();
+        }
+
+        @Override
+        protected void close(Allocator allocator) throws Exception {
+            try {
+                super.close(allocator);
+            } finally {
+                pool.close();
+            }
+        }
+    }
+
+    /** Every wrapper over a slab (which frees individually) and a bump arena (which does not). */
+    abstract static class Wrapped extends Over {
+        private final boolean bump;
+        private Allocator inner;
+
+        Wrapped(boolean bump) {
+            this.bump = bump;
+        }
+
+        abstract Function<Allocator, Allocator> wrapper();
+
+        @Override
+        Allocator over(FixedRange range) {
+            inner = bump ? BumpArena.over(range) : Slab.over(range, 512);
+            return wrapper().apply(inner);
+        }
+
+        @Override
+        protected void close(Allocator allocator) throws Exception {
+            if (allocator instanceof LeakTracking leaks) {
+                leaks.close();
+            }
+            ((AutoCloseable) inner).close();
+            super.close(null);
+        }
+    }
+
+    @Nested
+    class StatisticsOverSlab extends Wrapped {
+        StatisticsOverSlab() {
+            super(false);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return Statistics::new;
+        }
+    }
+
+    @Nested
+    class StatisticsOverBump extends Wrapped {
+        StatisticsOverBump() {
+            super(true);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return Statistics::new;
+        }
+    }
+
+    @Nested
+    class LimitOverSlab extends Wrapped {
+        LimitOverSlab() {
+            super(false);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return a -> new Limit(a, Budget.root("contract", 1L << 30));
+        }
+    }
+
+    @Nested
+    class LeakTrackingOverBump extends Wrapped {
+        LeakTrackingOverBump() {
+            super(true);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return LeakTracking::paranoid;
+        }
+    }
+
+    @Nested
+    class PoisonOnFreeOverSlab extends Wrapped {
+        PoisonOnFreeOverSlab() {
+            super(false);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return PoisonOnFree::new;
+        }
+    }
+
+    @Nested
+    class QuarantineOverSlab extends Wrapped {
+        QuarantineOverSlab() {
+            super(false);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return a -> Quarantine.over(a, 4, 1 << 20, null);
+        }
+    }
+
+    @Nested
+    class CanaryOverSlab extends Wrapped {
+        CanaryOverSlab() {
+            super(false);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return Canary::new;
+        }
+    }
+
+    @Nested
+    class CanaryOverBump extends Wrapped {
+        CanaryOverBump() {
+            super(true);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return Canary::new;
+        }
+    }
+
+    @Nested
+    class FaultyOverSlab extends Wrapped {
+        FaultyOverSlab() {
+            super(false);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return a -> Faulty.failWhen(a, (n, size, align) -> false);
+        }
+    }
+}
