@@ -55,7 +55,7 @@ public class WrapperBench extends BenchDefaults {
         slabLeakSampled = LeakTracking.wrap(slab, LeakTracking.Level.SAMPLED, 128);
         slabLeakParanoid = LeakTracking.paranoid(slab);
         slabPoison = new PoisonOnFree(slab);
-        slabQuarantine = Quarantine.over(slab, 64, 1 << 20, null);
+        slabQuarantine = Quarantine.over(slab, 64, 1 << 20);
         slabCanary = new Canary(slab);
     }
 

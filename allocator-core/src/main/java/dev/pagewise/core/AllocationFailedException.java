@@ -4,7 +4,7 @@ import dev.pagewise.core.internal.ByteSizes;
 
 /**
  * Thrown when an allocator has no room for a request. The message names the allocator, the
- * request and what remains: {@code "BumpArena: cannot allocate 4.0 KiB (align 8): 1.0 KiB of 64.0 KiB remaining"}.
+ * request and what remains: {@code "BumpArena: cannot allocate 4.0 KiB (4096 bytes, align 8): 1.0 KiB of 64.0 KiB remaining"}.
  */
 public final class AllocationFailedException extends RuntimeException {
 

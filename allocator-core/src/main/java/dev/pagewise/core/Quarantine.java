@@ -38,12 +38,25 @@ public final class Quarantine extends AllocatorWrapper {
     /**
      * {@return a quarantine over {@code inner}}
      *
-     * @param sites the leak tracker beneath, to name allocation sites; may be {@code null}
      * @throws NullPointerException if {@code inner} is {@code null}
      * @throws IllegalArgumentException if a bound is negative
      */
+    public static Quarantine over(Allocator inner, int maxBlocks, long maxBytes) {
+        return create(Objects.requireNonNull(inner, "inner"), maxBlocks, maxBytes, null);
+    }
+
+    /**
+     * {@return a quarantine over {@code inner} whose reports name where a corrupted block was allocated}
+     *
+     * @param sites the leak tracker beneath, which records allocation sites
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if a bound is negative
+     */
     public static Quarantine over(Allocator inner, int maxBlocks, long maxBytes, LeakTracking sites) {
-        Objects.requireNonNull(inner, "inner");
+        return create(Objects.requireNonNull(inner, "inner"), maxBlocks, maxBytes, Objects.requireNonNull(sites, "sites"));
+    }
+
+    private static Quarantine create(Allocator inner, int maxBlocks, long maxBytes, LeakTracking sites) {
         if (maxBlocks < 0 || maxBytes < 0) {
             throw new IllegalArgumentException("bounds must not be negative: maxBlocks=" + maxBlocks
                     + " maxBytes=" + maxBytes);

@@ -301,7 +301,7 @@ public final class UnprivilegedPaths {
         }));
         p.put("Quarantine: double free", new Path(IllegalArgumentException.class, () -> {
             Slab slab = Slab.over(MmapBacked.map(1 << 20), 64);
-            Quarantine q = Quarantine.over(slab, 8, 1 << 20, null);
+            Quarantine q = Quarantine.over(slab, 8, 1 << 20);
             MemorySegment s = q.allocate(64, 8);
             q.deallocate(s);
             q.deallocate(s);

@@ -290,7 +290,7 @@ class ContractTest {
 
         @Override
         Function<Allocator, Allocator> wrapper() {
-            return a -> Quarantine.over(a, 4, 1 << 20, null);
+            return a -> Quarantine.over(a, 4, 1 << 20);
         }
     }
 

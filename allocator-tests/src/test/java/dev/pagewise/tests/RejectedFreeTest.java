@@ -42,7 +42,7 @@ class RejectedFreeTest {
         return Stream.<Function<Allocator, Allocator>>of(
                         a -> a,
                         PoisonOnFree::new,
-                        a -> Quarantine.over(a, 0, 0, null),
+                        a -> Quarantine.over(a, 0, 0),
                         Canary::new,
                         a -> LeakTracking.paranoid(a),
                         Statistics::new,
@@ -152,7 +152,7 @@ class RejectedFreeTest {
     void quarantineShouldNotReportAFalseWriteAfterFreeAfterADoubleFree() {
         try (NativeBacked range = NativeBacked.allocate(64 << 10)) {
             Slab slab = Slab.over(range, 64);
-            Quarantine q = Quarantine.over(slab, 2, 1 << 20, null);
+            Quarantine q = Quarantine.over(slab, 2, 1 << 20);
             MemorySegment a = q.allocate(64, 8);
             q.deallocate(a);
             assertThrows(IllegalArgumentException.class, () -> q.deallocate(a));
@@ -176,7 +176,7 @@ class RejectedFreeTest {
             assertThrows(UnsupportedOperationException.class, canary::reset);
             assertTrue(canary.owns(live), "still tracked");
             canary.deallocate(live);
-            Quarantine q = Quarantine.over(classes, 8, 1 << 20, null);
+            Quarantine q = Quarantine.over(classes, 8, 1 << 20);
             MemorySegment held = q.allocate(100, 8);
             q.deallocate(held);
             assertEquals(1, q.heldBlocks());

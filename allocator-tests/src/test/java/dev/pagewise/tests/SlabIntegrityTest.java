@@ -65,4 +65,16 @@ class SlabIntegrityTest {
         }
         assertTrue(Slab.MAX_SLOTS >= 1L << 32);
     }
+
+    @Test
+    void theFailureMessageShouldReadAsItsJavadocSays() {
+        try (NativeBacked range = NativeBacked.allocate(64 << 10);
+             dev.pagewise.core.BumpArena arena = dev.pagewise.core.BumpArena.over(range)) {
+            arena.allocate(63 << 10, 1);
+            dev.pagewise.core.AllocationFailedException e = assertThrows(dev.pagewise.core.AllocationFailedException.class,
+                    () -> arena.allocate(4096, 8));
+            assertEquals("BumpArena: cannot allocate 4.0 KiB (4096 bytes, align 8): 1.0 KiB of 64.0 KiB remaining",
+                    e.getMessage());
+        }
+    }
 }

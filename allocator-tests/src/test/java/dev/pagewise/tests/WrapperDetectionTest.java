@@ -86,7 +86,7 @@ class WrapperDetectionTest {
     @Test
     void quarantineShouldReleaseOldestBlocksPastItsBounds() {
         try (NativeBacked range = NativeBacked.allocate(64 << 10); Slab slab = Slab.over(range, 64)) {
-            Quarantine quarantine = Quarantine.over(slab, 2, 1 << 20, null);
+            Quarantine quarantine = Quarantine.over(slab, 2, 1 << 20);
             MemorySegment a = quarantine.allocate(64, 8);
             MemorySegment b = quarantine.allocate(64, 8);
             MemorySegment c = quarantine.allocate(64, 8);

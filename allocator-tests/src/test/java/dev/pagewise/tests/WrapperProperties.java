@@ -60,7 +60,7 @@ class WrapperProperties {
                 case LIMIT -> new Limit(a, Budget.root("test", 1L << 30));
                 case LEAK_TRACKING -> LeakTracking.paranoid(a);
                 case POISON -> new PoisonOnFree(a);
-                case QUARANTINE -> Quarantine.over(a, 3, 16 << 10, null);
+                case QUARANTINE -> Quarantine.over(a, 3, 16 << 10);
                 case CANARY -> new Canary(a);
             };
         }
