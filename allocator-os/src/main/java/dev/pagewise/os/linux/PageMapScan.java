@@ -183,8 +183,6 @@ final class PageMapScan {
             String reason;
             if (!System.getProperty("os.name", "").startsWith("Linux")) {
                 reason = "not Linux";
-            } else if ("off".equals(System.getProperty("pagewise.pagemapScan"))) {
-                reason = "disabled by -Dpagewise.pagemapScan=off";
             } else {
                 try {
                     fd = Libc.open("/proc/self/pagemap", Libc.O_RDONLY | Libc.O_CLOEXEC);

@@ -1,0 +1,17 @@
+/**
+ * Linux backings through the FFM linker: {@link dev.pagewise.os.linux.MmapBacked}, an anonymous mapping
+ * with lazy commit, huge pages, guard pages and a page scanner over Linux's pagemap ({@code PAGEMAP_SCAN},
+ * else {@code /proc/self/pagemap}, with userfaultfd write tracking on request); and
+ * {@link dev.pagewise.os.linux.Locked}, an {@code mlock}ed region for secrets that fails closed.
+ *
+ * {@snippet lang=java :
+ * try (MmapBacked memory = MmapBacked.map(1L << 30, MapOptions.DEFAULT.withLazyCommit());
+ *      BumpArena arena = BumpArena.over(memory)) {   // 1 GiB reserved, committed as the arena grows
+ *     arena.allocate(4096, 8);
+ *     arena.reset();                                // PAGEMAP_SCAN: zero only the pages written
+ * }
+ * }
+ *
+ * The system-call bindings in this package are package-private.
+ */
+package dev.pagewise.os.linux;
