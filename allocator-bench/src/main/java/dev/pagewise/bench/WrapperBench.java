@@ -1,5 +1,6 @@
 package dev.pagewise.bench;
 
+import dev.pagewise.core.AllocationListener;
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.Budget;
 import dev.pagewise.core.BumpArena;
@@ -21,58 +22,78 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
-/** What each wrapper adds: a 64-byte bump allocation, and a 64-byte slab allocate + free pair. */
+/**
+ * What each listener and wrapper adds: a 64-byte bump allocation (listeners attached to the arena itself,
+ * so it stays a {@code BumpArena}), and a 64-byte slab allocate + free pair.
+ */
 @State(Scope.Thread)
 public class WrapperBench extends BenchDefaults {
 
-    private MmapBacked bumpRange;
-    private MmapBacked slabRange;
+    private final List<AutoCloseable> resources = new ArrayList<>();
     private BumpArena bump;
-    private Allocator bumpStatistics;
-    private Allocator bumpStatisticsConfined;
-    private Allocator bumpLimit;
+    private BumpArena bumpStatistics;
+    private BumpArena bumpStatisticsConfined;
+    private BumpArena bumpLimit;
     private Allocator bumpCanary;
     private Slab slab;
-    private Allocator slabStatistics;
-    private Allocator slabLeakSampled;
-    private Allocator slabLeakParanoid;
+    private Slab slabStatistics;
+    private Slab slabLeakSampled;
+    private Slab slabLeakParanoid;
     private Allocator slabPoison;
     private Allocator slabQuarantine;
     private Allocator slabCanary;
 
+    private BumpArena bump(AllocationListener listener) {
+        MmapBacked range = MmapBacked.map(1L << 40, MapOptions.DEFAULT.withLazyCommit());
+        BumpArena arena = BumpArena.builder(range).resetPolicy(ResetPolicy.decommitAll()).listener(listener).build();
+        resources.add(range);
+        resources.add(arena);
+        return arena;
+    }
+
+    private Slab slab(AllocationListener listener) {
+        MmapBacked range = MmapBacked.map(64 << 20);
+        Slab s = Slab.over(range, 256, listener);
+        resources.add(range);
+        resources.add(s);
+        return s;
+    }
+
     @Setup(Level.Trial)
     public void setup() {
-        bumpRange = MmapBacked.map(1L << 40, MapOptions.DEFAULT.withLazyCommit());
-        bump = BumpArena.builder(bumpRange).resetPolicy(ResetPolicy.decommitAll()).build();
-        bumpStatistics = new Statistics(bump);
-        bumpStatisticsConfined = Statistics.confined(bump);
-        bumpLimit = new Limit(bump, Budget.root("bench", Long.MAX_VALUE));
-        bumpCanary = new Canary(bump);
-        slabRange = MmapBacked.map(64 << 20);
-        slab = Slab.over(slabRange, 256);
-        slabStatistics = new Statistics(slab);
-        slabLeakSampled = LeakTracking.wrap(slab, LeakTracking.Level.SAMPLED, 128);
-        slabLeakParanoid = LeakTracking.paranoid(slab);
-        slabPoison = new PoisonOnFree(slab);
-        slabQuarantine = Quarantine.over(slab, 64, 1 << 20);
-        slabCanary = new Canary(slab);
+        bump = bump(AllocationListener.NOOP);
+        bumpStatistics = bump(Statistics.create());
+        bumpStatisticsConfined = bump(Statistics.confined());
+        bumpLimit = bump(Limit.of(Budget.root("bench", Long.MAX_VALUE)));
+        bumpCanary = Canary.over(bump(AllocationListener.NOOP));
+        slab = slab(AllocationListener.NOOP);
+        slabStatistics = slab(Statistics.create());
+        slabLeakSampled = slab(LeakTracking.create(LeakTracking.Level.SAMPLED, 128));
+        slabLeakParanoid = slab(LeakTracking.paranoid());
+        Slab plain = slab(AllocationListener.NOOP);
+        slabPoison = PoisonOnFree.over(plain);
+        slabQuarantine = Quarantine.over(slab(AllocationListener.NOOP), 64, 1 << 20);
+        slabCanary = Canary.over(slab(AllocationListener.NOOP));
     }
 
     @Setup(Level.Iteration)
     public void reset() {
         ((Canary) bumpCanary).reset();
-        ((Limit) bumpLimit).reset();
-        ((Statistics) bumpStatistics).reset();
-        ((Statistics) bumpStatisticsConfined).reset();
+        bump.reset();
+        bumpLimit.reset();
+        bumpStatistics.reset();
+        bumpStatisticsConfined.reset();
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
-        bump.close();
-        slab.close();
-        bumpRange.close();
-        slabRange.close();
+    public void tearDown() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+        resources.clear();
     }
 
     @Benchmark

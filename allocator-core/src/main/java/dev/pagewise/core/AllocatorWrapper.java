@@ -4,20 +4,50 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
- * The forwarding every wrapper shares. A wrapper implements {@link #allocate(long, long, boolean)} once;
- * it asks the inner allocator exactly once per request, with {@code allocate} or {@code tryAllocate} as
- * the caller did, so the inner allocator's own failure (and its message) reaches the caller unchanged.
+ * A base for allocators that change what another does: {@link Canary} adds guard bytes, {@link Quarantine}
+ * holds frees back, {@link PoisonOnFree} fills them, {@link Observed} calls a listener. To only watch an
+ * allocator (count, limit, track leaks, inject failures), write an {@link AllocationListener} instead: a
+ * listened arena stays an arena, a wrapped one becomes an {@link Allocator}.
+ *
+ * <p>A subclass implements {@link #allocate(long, long, boolean)} once; it asks the inner allocator with
+ * {@link #innerAllocate}, exactly once per request and the way the caller asked, so the inner allocator's
+ * own failure (and its message) reaches the caller unchanged. Frees, ownership, capacity, reset and close go
+ * to the inner allocator unless overridden; a subclass that acts on a free checks {@link Allocator#owns}
+ * first, so a free the inner allocator would reject or ignore changes nothing.
+ *
+ * {@snippet lang=java :
+ * // refuses blocks larger than a page, the whole wrapper:
+ * final class PageSized extends AllocatorWrapper {
+ *     PageSized(Allocator inner) {
+ *         super(inner);
+ *     }
+ *
+ *     @Override
+ *     protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
+ *         if (byteSize > 4096) {
+ *             throw new IllegalArgumentException("more than a page: " + byteSize);
+ *         }
+ *         return innerAllocate(byteSize, byteAlignment, orThrow);
+ *     }
+ * }
+ * }
  */
-abstract class AllocatorWrapper implements Allocator, Resettable {
+public abstract class AllocatorWrapper implements Allocator, Resettable, AutoCloseable {
 
-    final Allocator inner;
+    /** The allocator this one wraps. */
+    protected final Allocator inner;
 
-    AllocatorWrapper(Allocator inner) {
+    /** @throws NullPointerException if {@code inner} is {@code null} */
+    protected AllocatorWrapper(Allocator inner) {
         this.inner = Objects.requireNonNull(inner, "inner");
     }
 
-    /** Serves a request; {@code orThrow} says whether failure throws or returns {@code null}. */
-    abstract MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow);
+    /**
+     * Serves a request.
+     *
+     * @param orThrow whether failure throws ({@code allocate}) or returns {@code null} ({@code tryAllocate})
+     */
+    protected abstract MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow);
 
     @Override
     public final MemorySegment allocate(long byteSize, long byteAlignment) {
@@ -30,8 +60,13 @@ abstract class AllocatorWrapper implements Allocator, Resettable {
     }
 
     /** {@return a block from the inner allocator, asked the way the caller asked} */
-    final MemorySegment innerAllocate(long byteSize, long byteAlignment, boolean orThrow) {
+    protected final MemorySegment innerAllocate(long byteSize, long byteAlignment, boolean orThrow) {
         return orThrow ? inner.allocate(byteSize, byteAlignment) : inner.tryAllocate(byteSize, byteAlignment);
+    }
+
+    @Override
+    public void deallocate(MemorySegment segment) {
+        inner.deallocate(segment);
     }
 
     @Override
@@ -50,17 +85,9 @@ abstract class AllocatorWrapper implements Allocator, Resettable {
     }
 
     /**
-     * {@return whether a free of {@code segment} really gives a block back to the inner allocator} Asked
-     * before the free, so that a free the inner allocator rejects or ignores is not counted.
-     */
-    final boolean countsAsFree(MemorySegment segment) {
-        return inner.freesIndividually() && inner.owns(segment);
-    }
-
-    /**
      * Resets the inner allocator.
      *
-     * @throws UnsupportedOperationException if it cannot reset
+     * @throws UnsupportedOperationException if it is not {@link Resettable}; nothing changes then
      */
     @Override
     public ResetReport reset() {
@@ -68,11 +95,25 @@ abstract class AllocatorWrapper implements Allocator, Resettable {
     }
 
     /** {@return the inner allocator as a {@link Resettable}} @throws UnsupportedOperationException if it cannot reset */
-    final Resettable resettable() {
+    protected final Resettable resettable() {
         if (inner instanceof Resettable resettable) {
             return resettable;
         }
         throw new UnsupportedOperationException(inner.getClass().getSimpleName() + " cannot reset");
+    }
+
+    /** Closes the inner allocator, if it is {@link AutoCloseable}. */
+    @Override
+    public void close() {
+        if (inner instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + inner + " failed", e);
+            }
+        }
     }
 
     /** {@return the allocator this one wraps} */

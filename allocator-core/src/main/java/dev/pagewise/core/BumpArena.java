@@ -39,6 +39,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     private final MemorySegment raw;
     private final Lifetime.Hold hold;
     private final ResetPolicy policy;
+    private final AllocationListener listener;
     private final boolean checked;
     private final boolean closeRange;
     private Thread owner;
@@ -56,6 +57,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     private BumpArena(Builder builder) {
         this.range = builder.range;
         this.policy = builder.policy;
+        this.listener = Listened.orNull(builder.listener);
         this.checked = builder.checked;
         this.closeRange = builder.closeRange;
         this.owner = Thread.currentThread();
@@ -87,6 +89,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     public static final class Builder {
         private final FixedRange range;
         private ResetPolicy policy = ResetPolicy.defaultPolicy();
+        private AllocationListener listener = AllocationListener.NOOP;
         private boolean checked = true;
         private boolean closeRange;
 
@@ -97,6 +100,18 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         /** Sets how {@link #reset()} restores memory; default {@link ResetPolicy#defaultPolicy()}. */
         public Builder resetPolicy(ResetPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Sets who hears the arena's allocations, resets and close ({@link Statistics}, {@link Limit},
+         * {@link LeakTracking}, or several through {@link AllocationListener#of}); default none. The listener
+         * hears {@link #resetTo} as nothing: blocks above the mark count as live until the next reset.
+         *
+         * @throws NullPointerException if {@code listener} is {@code null}
+         */
+        public Builder listener(AllocationListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -132,17 +147,29 @@ public final class BumpArena implements Allocator, Arena, Resettable {
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        long offset = bump(byteSize, byteAlignment);
-        if (offset < 0) {
-            throw new AllocationFailedException("BumpArena", byteSize, byteAlignment, remaining(), capacity);
+        if (listener != null) {
+            return Listened.allocate(listener, "BumpArena", byteSize, byteAlignment, true, this::unlistened);
         }
-        return memory.asSlice(offset, byteSize);
+        return unlistened(byteSize, byteAlignment, true);
     }
 
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        if (listener != null) {
+            return Listened.allocate(listener, "BumpArena", byteSize, byteAlignment, false, this::unlistened);
+        }
+        return unlistened(byteSize, byteAlignment, false);
+    }
+
+    private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         long offset = bump(byteSize, byteAlignment);
-        return offset < 0 ? null : memory.asSlice(offset, byteSize);
+        if (offset >= 0) {
+            return memory.asSlice(offset, byteSize);
+        }
+        if (orThrow) {
+            throw new AllocationFailedException("BumpArena", byteSize, byteAlignment, remaining(), capacity);
+        }
+        return null;
     }
 
     /**
@@ -307,6 +334,9 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         generation.close();
         generation = Generation.open(raw, checked, false);
         memory = generation.segment;
+        if (listener != null) {
+            listener.onReset();
+        }
         long used = highWater();
         cursor = used;
         record(used, policy.reset(range, 0, used));
@@ -335,10 +365,17 @@ public final class BumpArena implements Allocator, Arena, Resettable {
             resetOrZero(range, policy, highWater());
         } finally {
             try {
-                hold.close();
+                if (listener != null) {
+                    listener.onReset();
+                    listener.onClose();
+                }
             } finally {
-                if (closeRange) {
-                    range.close();
+                try {
+                    hold.close();
+                } finally {
+                    if (closeRange) {
+                        range.close();
+                    }
                 }
             }
         }

@@ -24,13 +24,17 @@ public final class Canary extends AllocatorWrapper {
 
     private final Map<Long, Block> live = new ConcurrentHashMap<>();
 
-    /** Guards every block of {@code inner}. @throws NullPointerException if {@code inner} is {@code null} */
-    public Canary(Allocator inner) {
+    private Canary(Allocator inner) {
         super(inner);
     }
 
+    /** {@return {@code inner} with every block guarded} @throws NullPointerException if {@code inner} is {@code null} */
+    public static Canary over(Allocator inner) {
+        return new Canary(java.util.Objects.requireNonNull(inner, "inner"));
+    }
+
     @Override
-    MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
+    protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
         dev.pagewise.core.internal.Checks.checkRequest(byteSize, byteAlignment);
         long guard = Math.max(GUARD, byteAlignment);
         long wholeSize;

@@ -1,19 +1,21 @@
 package dev.pagewise.core;
 
-import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Fault injection for tests of code that allocates: fails chosen requests as if the inner allocator were
- * full ({@code allocate} throws {@link AllocationFailedException}, {@code tryAllocate} returns
- * {@code null}) without asking it. The request counter is thread-safe; the seeded random one is not.
+ * Fault injection for tests of code that allocates: refuses chosen requests as if the allocator were full
+ * ({@code allocate} throws {@link AllocationFailedException}, {@code tryAllocate} returns {@code null})
+ * without asking it. An {@link AllocationListener}, so a faulty arena is still an arena. The request counter
+ * is thread-safe; the seeded random rule is not.
  */
-public final class Faulty extends AllocatorWrapper {
+public final class Faulty implements AllocationListener {
 
     /** Decides whether request number {@code n} (from 1) for {@code byteSize} bytes fails. */
     @FunctionalInterface
     public interface Rule {
+        /** {@return whether request {@code n} fails} */
         boolean fails(long n, long byteSize, long byteAlignment);
     }
 
@@ -21,58 +23,52 @@ public final class Faulty extends AllocatorWrapper {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong injected = new AtomicLong();
 
-    private Faulty(Allocator inner, Rule rule) {
-        super(inner);
+    private Faulty(Rule rule) {
         this.rule = rule;
     }
 
-    /** {@return an allocator whose {@code n}th request fails, once} @throws IllegalArgumentException if n <= 0 */
-    public static Faulty failNth(Allocator inner, long n) {
+    /** {@return a listener whose {@code n}th request fails, once} @throws IllegalArgumentException if n <= 0 */
+    public static Faulty failNth(long n) {
         if (n <= 0) {
             throw new IllegalArgumentException("n must be positive: " + n);
         }
-        return new Faulty(inner, (i, size, align) -> i == n);
+        return new Faulty((i, size, align) -> i == n);
     }
 
-    /** {@return an allocator whose every {@code n}th request fails} @throws IllegalArgumentException if n <= 0 */
-    public static Faulty failEvery(Allocator inner, long n) {
+    /** {@return a listener whose every {@code n}th request fails} @throws IllegalArgumentException if n <= 0 */
+    public static Faulty failEvery(long n) {
         if (n <= 0) {
             throw new IllegalArgumentException("n must be positive: " + n);
         }
-        return new Faulty(inner, (i, size, align) -> i % n == 0);
+        return new Faulty((i, size, align) -> i % n == 0);
     }
 
-    /** {@return an allocator whose requests fail with probability {@code p}, repeatably for a seed} */
-    public static Faulty failWithProbability(Allocator inner, double p, long seed) {
+    /**
+     * {@return a listener whose requests fail with probability {@code p}, repeatably for a seed}
+     *
+     * @throws IllegalArgumentException if {@code p} is not in [0, 1]
+     */
+    public static Faulty failWithProbability(double p, long seed) {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("p must be in [0, 1]: " + p);
         }
         Random random = new Random(seed);
-        return new Faulty(inner, (i, size, align) -> random.nextDouble() < p);
+        return new Faulty((i, size, align) -> random.nextDouble() < p);
     }
 
-    /** {@return an allocator whose requests fail when {@code rule} says so} */
-    public static Faulty failWhen(Allocator inner, Rule rule) {
-        return new Faulty(inner, java.util.Objects.requireNonNull(rule, "rule"));
+    /** {@return a listener whose requests fail when {@code rule} says so} @throws NullPointerException if {@code rule} is {@code null} */
+    public static Faulty failWhen(Rule rule) {
+        return new Faulty(Objects.requireNonNull(rule, "rule"));
     }
 
     @Override
-    MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
-        dev.pagewise.core.internal.Checks.checkRequest(byteSize, byteAlignment);
-        if (rule.fails(requests.incrementAndGet(), byteSize, byteAlignment)) {
+    public String onPreAllocation(long byteSize, long byteAlignment) {
+        long n = requests.incrementAndGet();
+        if (rule.fails(n, byteSize, byteAlignment)) {
             injected.incrementAndGet();
-            if (orThrow) {
-                throw new AllocationFailedException("Faulty: injected failure of request " + requests.get() + " ("
-                        + byteSize + " bytes)", byteSize, byteAlignment, -1);
-            }
-            return null;
+            return "Faulty: injected failure of request " + n;
         }
-        return innerAllocate(byteSize, byteAlignment, orThrow);
-    }
-
-    @Override
-    public void deallocate(MemorySegment segment) {
-        inner.deallocate(segment);
+        return null;
     }
 
     /** {@return the failures injected so far} */

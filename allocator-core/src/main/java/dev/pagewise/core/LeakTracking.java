@@ -13,21 +13,23 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Records each live block and, for a sample of them, where it was allocated; reports what is still live
- * on demand ({@link #leaks()}) and at {@link #close()}. Levels follow Netty's leak detector: with
- * {@link Level#DISABLED}, {@link #wrap} returns the inner allocator itself, so it costs nothing.
- * Thread-safe when the inner allocator is.
+ * on demand ({@link #leaks()}) and, as Apache Arrow does, when the allocator closes: a {@code WARNING}
+ * through {@link System.Logger} with the leaked blocks, their bytes and (when sampled) their sites. Levels
+ * follow Netty's leak detector. An {@link AllocationListener}: a block leaves the record when the allocator
+ * really frees it, and everything when it resets, so a stale free after a reset never drops a live block.
+ * Thread-safe.
  */
-public final class LeakTracking extends AllocatorWrapper implements AutoCloseable {
+public final class LeakTracking implements AllocationListener {
 
     private static final System.Logger LOG = System.getLogger(LeakTracking.class.getName());
 
     /** How much to record. */
     public enum Level {
-        /** Not tracked at all: {@link #wrap} returns the inner allocator. */
+        /** Nothing is recorded. */
         DISABLED,
-        /** Every live block is tracked; one allocation in {@code samplingInterval} records its stack. */
+        /** Every live block is recorded; one allocation in {@code samplingInterval} records its stack. */
         SAMPLED,
-        /** Every live block is tracked with its stack. */
+        /** Every live block is recorded with its stack. */
         PARANOID
     }
 
@@ -40,51 +42,48 @@ public final class LeakTracking extends AllocatorWrapper implements AutoCloseabl
         }
     }
 
-    private final Level level;
-    private final int samplingInterval;
-    private final AtomicLong counter = new AtomicLong();
     /** Live blocks by address and size: a zero-length block may share its address with the next block. */
     private record Key(long address, long byteSize) {
     }
 
+    private final Level level;
+    private final int samplingInterval;
+    private final AtomicLong counter = new AtomicLong();
     private final Map<Key, Leak> live = new ConcurrentHashMap<>();
 
-    private LeakTracking(Allocator inner, Level level, int samplingInterval) {
-        super(inner);
+    private LeakTracking(Level level, int samplingInterval) {
         this.level = level;
         this.samplingInterval = samplingInterval;
     }
 
     /**
-     * {@return {@code inner} tracked at {@code level}, or {@code inner} itself when disabled}
+     * {@return a leak tracker at {@code level}}
      *
      * @param samplingInterval with {@link Level#SAMPLED}, record the stack of one allocation in this many
-     * @throws NullPointerException if {@code inner} or {@code level} is {@code null}
+     * @throws NullPointerException if {@code level} is {@code null}
      * @throws IllegalArgumentException if {@code samplingInterval} is not positive
      */
-    public static Allocator wrap(Allocator inner, Level level, int samplingInterval) {
-        Objects.requireNonNull(inner, "inner");
+    public static LeakTracking create(Level level, int samplingInterval) {
         Objects.requireNonNull(level, "level");
         if (samplingInterval <= 0) {
             throw new IllegalArgumentException("samplingInterval must be positive: " + samplingInterval);
         }
-        return level == Level.DISABLED ? inner : new LeakTracking(inner, level, samplingInterval);
+        return new LeakTracking(level, samplingInterval);
     }
 
-    /** {@return {@code inner} tracked with every stack recorded} @throws NullPointerException if {@code inner} is {@code null} */
-    public static LeakTracking paranoid(Allocator inner) {
-        return new LeakTracking(Objects.requireNonNull(inner, "inner"), Level.PARANOID, 1);
+    /** {@return a leak tracker that records every stack} */
+    public static LeakTracking paranoid() {
+        return new LeakTracking(Level.PARANOID, 1);
     }
 
     @Override
-    MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
-        MemorySegment segment = innerAllocate(byteSize, byteAlignment, orThrow);
-        if (segment != null) {
-            boolean sample = level == Level.PARANOID || counter.getAndIncrement() % samplingInterval == 0;
-            StackTraceElement[] site = sample ? trimmed(new Throwable().getStackTrace()) : null;
-            live.put(new Key(segment.address(), segment.byteSize()), new Leak(segment.address(), byteSize, site));
+    public void onAllocation(MemorySegment segment) {
+        if (level == Level.DISABLED) {
+            return;
         }
-        return segment;
+        boolean sample = level == Level.PARANOID || counter.getAndIncrement() % samplingInterval == 0;
+        StackTraceElement[] site = sample ? trimmed(new Throwable().getStackTrace()) : null;
+        live.put(new Key(segment.address(), segment.byteSize()), new Leak(segment.address(), segment.byteSize(), site));
     }
 
     private static StackTraceElement[] trimmed(StackTraceElement[] trace) {
@@ -95,25 +94,26 @@ public final class LeakTracking extends AllocatorWrapper implements AutoCloseabl
         return Arrays.copyOfRange(trace, from, Math.min(trace.length, from + 8));
     }
 
-    /**
-     * Frees through the inner allocator and stops tracking the block, if the inner allocator owned it (for
-     * an arena: a block of its current generation). A stale or foreign free leaves the tracking as it was.
-     */
     @Override
-    public void deallocate(MemorySegment segment) {
-        boolean owned = inner.owns(segment);
-        inner.deallocate(segment);
-        if (owned) {
-            live.remove(new Key(segment.address(), segment.byteSize()));
-        }
+    public void onRelease(MemorySegment segment) {
+        live.remove(new Key(segment.address(), segment.byteSize()));
     }
 
-    /** Resets the inner allocator, then forgets every block. If it cannot reset, nothing changes. */
     @Override
-    public ResetReport reset() {
-        ResetReport report = resettable().reset();
+    public void onReset() {
         live.clear();
-        return report;
+    }
+
+    /** Reports every block still live as a leak, at {@code WARNING}, then forgets them. */
+    @Override
+    public void onClose() {
+        List<Leak> leaks = leaks();
+        live.clear();
+        if (!leaks.isEmpty()) {
+            long bytes = leaks.stream().mapToLong(Leak::byteSize).sum();
+            LOG.log(System.Logger.Level.WARNING, "{0} blocks ({1}) leaked:\n  {2}", leaks.size(),
+                    ByteSizes.format(bytes), String.join("\n  ", leaks.stream().map(Leak::toString).toList()));
+        }
     }
 
     /** {@return the blocks allocated and not yet freed, in no particular order} */
@@ -129,16 +129,5 @@ public final class LeakTracking extends AllocatorWrapper implements AutoCloseabl
             }
         }
         return null;
-    }
-
-    /** Reports every live block as a leak, at {@code WARNING} through {@link System.Logger}. */
-    @Override
-    public void close() {
-        List<Leak> leaks = leaks();
-        if (!leaks.isEmpty()) {
-            long bytes = leaks.stream().mapToLong(Leak::byteSize).sum();
-            LOG.log(System.Logger.Level.WARNING, "{0} blocks ({1}) leaked:\n  {2}", leaks.size(),
-                    ByteSizes.format(bytes), String.join("\n  ", leaks.stream().map(Leak::toString).toList()));
-        }
     }
 }

@@ -14,19 +14,23 @@ public final class PoisonOnFree extends AllocatorWrapper {
 
     private final byte poison;
 
-    /** Poisons blocks freed to {@code inner} with {@code poison}. */
-    public PoisonOnFree(Allocator inner, byte poison) {
+    private PoisonOnFree(Allocator inner, byte poison) {
         super(inner);
         this.poison = poison;
     }
 
-    /** Poisons blocks freed to {@code inner} with {@link #DEFAULT_POISON}. */
-    public PoisonOnFree(Allocator inner) {
-        this(inner, DEFAULT_POISON);
+    /** {@return {@code inner}, its freed blocks filled with {@code poison}} @throws NullPointerException if {@code inner} is {@code null} */
+    public static PoisonOnFree over(Allocator inner, byte poison) {
+        return new PoisonOnFree(java.util.Objects.requireNonNull(inner, "inner"), poison);
+    }
+
+    /** {@return {@code inner}, its freed blocks filled with {@link #DEFAULT_POISON}} @throws NullPointerException if {@code inner} is {@code null} */
+    public static PoisonOnFree over(Allocator inner) {
+        return over(inner, DEFAULT_POISON);
     }
 
     @Override
-    MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
+    protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
         return innerAllocate(byteSize, byteAlignment, orThrow);
     }
 

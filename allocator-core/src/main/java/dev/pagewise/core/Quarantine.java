@@ -65,7 +65,7 @@ public final class Quarantine extends AllocatorWrapper {
     }
 
     @Override
-    MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
+    protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
         return innerAllocate(byteSize, byteAlignment, orThrow);
     }
 

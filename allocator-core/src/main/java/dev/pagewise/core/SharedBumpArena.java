@@ -52,6 +52,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private final Lifetime.Hold hold;
     private final MemorySegment raw;
     private final ResetPolicy policy;
+    private final AllocationListener listener;
     private final boolean checked;
     private final long chunkSize;
     private final long baseAddress;
@@ -66,6 +67,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private SharedBumpArena(Builder b) {
         this.range = b.range;
         this.policy = b.policy;
+        this.listener = Listened.orNull(b.listener);
         this.checked = b.checked;
         this.chunkSize = b.chunkSize;
         this.hold = range.lifetime().acquire();
@@ -95,6 +97,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     public static final class Builder {
         private final FixedRange range;
         private ResetPolicy policy = ResetPolicy.defaultPolicy();
+        private AllocationListener listener = AllocationListener.NOOP;
         private boolean checked = true;
         private long chunkSize = DEFAULT_CHUNK_SIZE;
 
@@ -105,6 +108,18 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         /** Sets how {@link #reset()} restores memory. */
         public Builder resetPolicy(ResetPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Sets who hears the arena's allocations, resets and close; it is called from every allocating
+         * thread, so it must be thread-safe ({@link Statistics#create()}, {@link Limit}, {@link LeakTracking}
+         * are). Default none.
+         *
+         * @throws NullPointerException if {@code listener} is {@code null}
+         */
+        public Builder listener(AllocationListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -143,15 +158,29 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        MemorySegment segment = tryAllocate(byteSize, byteAlignment);
-        if (segment == null) {
+        if (listener != null) {
+            return Listened.allocate(listener, "SharedBumpArena", byteSize, byteAlignment, true, this::unlistened);
+        }
+        return unlistened(byteSize, byteAlignment, true);
+    }
+
+    @Override
+    public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        if (listener != null) {
+            return Listened.allocate(listener, "SharedBumpArena", byteSize, byteAlignment, false, this::unlistened);
+        }
+        return unlistened(byteSize, byteAlignment, false);
+    }
+
+    private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
+        MemorySegment segment = claimSegment(byteSize, byteAlignment);
+        if (segment == null && orThrow) {
             throw new AllocationFailedException("SharedBumpArena", byteSize, byteAlignment, remaining(), capacity);
         }
         return segment;
     }
 
-    @Override
-    public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+    private MemorySegment claimSegment(long byteSize, long byteAlignment) {
         Checks.checkRequest(byteSize, byteAlignment);
         // epoch before memory: reset and close publish the memory first, then the epoch
         long e = epoch;
@@ -265,6 +294,9 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         generation = next;
         memory = next.segment;
         epoch = epoch + 1;
+        if (listener != null) {
+            listener.onReset();
+        }
         try {
             lastReset = policy.reset(range, 0, used);
         } catch (RuntimeException | Error e) {
@@ -296,7 +328,14 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         try {
             BumpArena.resetOrZero(range, policy, used);
         } finally {
-            hold.close();
+            try {
+                if (listener != null) {
+                    listener.onReset();
+                    listener.onClose();
+                }
+            } finally {
+                hold.close();
+            }
         }
     }
 

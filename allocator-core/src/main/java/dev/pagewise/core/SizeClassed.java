@@ -27,6 +27,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     private final Slab[] slabs;
     private final FixedRange[] shares;
     private final Allocator large;
+    private final AllocationListener listener;
     private final int granuleShift;
     private final byte[] classOfGranule;
     private boolean closed;
@@ -34,6 +35,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     private SizeClassed(Builder b) {
         FixedRange range = b.range;
         this.large = b.large;
+        this.listener = Listened.orNull(b.listener);
         this.classSizes = classSizes(b.maxClass);
         int n = classSizes.length;
         this.shareSize = Checks.alignDown(range.byteSize() / n, 4096);
@@ -52,7 +54,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 shares[i] = range.slice(i * shareSize, shareSize);
-                slabs[i] = Slab.create(shares[i], classSizes[i], b.zeroing);
+                slabs[i] = Slab.create(shares[i], classSizes[i], b.zeroing, AllocationListener.NOOP);
             }
         } catch (RuntimeException | Error e) {
             closeAll();
@@ -75,6 +77,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         private final FixedRange range;
         private long maxClass = DEFAULT_MAX_CLASS;
         private Allocator large;
+        private AllocationListener listener = AllocationListener.NOOP;
         private boolean zeroing = true;
 
         private Builder(FixedRange range) {
@@ -92,6 +95,16 @@ public final class SizeClassed implements Allocator, AutoCloseable {
                 throw new IllegalArgumentException("maxClassSize must be at least " + MIN_CLASS + ": " + bytes);
             }
             this.maxClass = bytes;
+            return this;
+        }
+
+        /**
+         * Sets who hears the allocations, frees and close, large blocks included; default none.
+         *
+         * @throws NullPointerException if {@code listener} is {@code null}
+         */
+        public Builder listener(AllocationListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -143,8 +156,15 @@ public final class SizeClassed implements Allocator, AutoCloseable {
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        MemorySegment segment = tryAllocate(byteSize, byteAlignment);
-        if (segment == null) {
+        if (listener != null) {
+            return Listened.allocate(listener, "SizeClassed", byteSize, byteAlignment, true, this::unlistened);
+        }
+        return unlistened(byteSize, byteAlignment, true);
+    }
+
+    private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
+        MemorySegment segment = route(byteSize, byteAlignment);
+        if (segment == null && orThrow) {
             throw new AllocationFailedException("SizeClassed", byteSize, byteAlignment, -1, capacity());
         }
         return segment;
@@ -152,6 +172,13 @@ public final class SizeClassed implements Allocator, AutoCloseable {
 
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        if (listener != null) {
+            return Listened.allocate(listener, "SizeClassed", byteSize, byteAlignment, false, this::unlistened);
+        }
+        return unlistened(byteSize, byteAlignment, false);
+    }
+
+    private MemorySegment route(long byteSize, long byteAlignment) {
         Checks.checkRequest(byteSize, byteAlignment);
         if (closed) {
             throw new IllegalStateException("SizeClassed is closed");
@@ -184,8 +211,15 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         long offset = segment.address() - baseAddress;
         if (offset >= 0 && offset < shareSize * slabs.length) {
             slabs[classOf(offset)].deallocate(segment);
+            if (listener != null) {
+                listener.onRelease(segment);
+            }
         } else if (large != null) {
+            boolean released = large.freesIndividually() && large.owns(segment);
             large.deallocate(segment);
+            if (released && listener != null) {
+                listener.onRelease(segment);
+            }
         } else {
             throw new IllegalArgumentException("not allocated by this SizeClassed: 0x"
                     + Long.toHexString(segment.address()));
@@ -249,7 +283,13 @@ public final class SizeClassed implements Allocator, AutoCloseable {
             throw new IllegalStateException("SizeClassed is closed");
         }
         closed = true;
-        closeAll();
+        try {
+            closeAll();
+        } finally {
+            if (listener != null) {
+                listener.onClose();
+            }
+        }
     }
 
     private void closeAll() {

@@ -39,6 +39,7 @@ public final class Slab implements Allocator, AutoCloseable {
     private final Arena arena;
     private final MemorySegment memory;
     private final long baseAddress;
+    private final AllocationListener listener;
     private final long slotSize;
     private final long slotAlignment;
     private final long slotCount;
@@ -52,8 +53,9 @@ public final class Slab implements Allocator, AutoCloseable {
     private boolean closed;
 
     @SuppressWarnings("restricted")
-    private Slab(FixedRange range, long slotSize, boolean zeroing) {
+    private Slab(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener) {
         this.range = range;
+        this.listener = Listened.orNull(listener);
         this.slotSize = slotSize;
         this.zeroing = zeroing;
         this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
@@ -80,7 +82,20 @@ public final class Slab implements Allocator, AutoCloseable {
      * @throws IllegalStateException if the range is closed
      */
     public static Slab over(FixedRange range, long slotSize) {
-        return create(range, slotSize, true);
+        return create(range, slotSize, true, AllocationListener.NOOP);
+    }
+
+    /**
+     * {@return a slab like {@link #over(FixedRange, long)} whose allocations, frees and close
+     * {@code listener} hears}
+     *
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if {@code slotSize} is not positive or the range would hold more than
+     *         {@link #MAX_SLOTS} slots
+     * @throws IllegalStateException if the range is closed
+     */
+    public static Slab over(FixedRange range, long slotSize, AllocationListener listener) {
+        return create(range, slotSize, true, Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -95,10 +110,10 @@ public final class Slab implements Allocator, AutoCloseable {
      */
     public static Slab withoutZeroing(FixedRange range, long slotSize) {
         Restricted.check("Slab.withoutZeroing(FixedRange, long)");
-        return create(range, slotSize, false);
+        return create(range, slotSize, false, AllocationListener.NOOP);
     }
 
-    static Slab create(FixedRange range, long slotSize, boolean zeroing) {
+    static Slab create(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener) {
         Objects.requireNonNull(range, "range");
         if (slotSize <= 0 || slotSize > range.byteSize()) {
             throw new IllegalArgumentException("slotSize must be positive and at most the range's "
@@ -109,24 +124,40 @@ public final class Slab implements Allocator, AutoCloseable {
             throw new IllegalArgumentException("too many slots: " + range.byteSize() / size + " of " + size
                     + " bytes; at most " + MAX_SLOTS);
         }
-        return new Slab(range, size, zeroing);
+        return new Slab(range, size, zeroing, listener);
     }
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        MemorySegment segment = tryAllocate(byteSize, byteAlignment);
-        if (segment == null) {
-            throw new AllocationFailedException("Slab(" + slotSize + " B slots, align " + slotAlignment + ")", byteSize, byteAlignment,
-                    (slotCount - liveCount) * slotSize, slotCount * slotSize);
+        if (listener != null) {
+            return Listened.allocate(listener, name(), byteSize, byteAlignment, true, this::unlistened);
         }
-        return segment;
+        return unlistened(byteSize, byteAlignment, true);
     }
 
     /** {@inheritDoc} A request larger than a slot, or aligned more strictly, finds no room. */
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        if (listener != null) {
+            return Listened.allocate(listener, name(), byteSize, byteAlignment, false, this::unlistened);
+        }
+        return unlistened(byteSize, byteAlignment, false);
+    }
+
+    private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         long offset = take(byteSize, byteAlignment);
-        return offset < 0 ? null : memory.asSlice(offset, byteSize);
+        if (offset >= 0) {
+            return memory.asSlice(offset, byteSize);
+        }
+        if (orThrow) {
+            throw new AllocationFailedException(name(), byteSize, byteAlignment, (slotCount - liveCount) * slotSize,
+                    slotCount * slotSize);
+        }
+        return null;
+    }
+
+    private String name() {
+        return "Slab(" + slotSize + " B slots, align " + slotAlignment + ")";
     }
 
     /** Takes a slot; {@return its offset, or -1 when the slab is full} */
@@ -199,6 +230,9 @@ public final class Slab implements Allocator, AutoCloseable {
         }
         memory.set(JAVA_LONG_UNALIGNED, offset, freeHead);
         freeHead = index;
+        if (listener != null) {
+            listener.onRelease(segment);
+        }
     }
 
     private boolean isLive(long index) {
@@ -258,7 +292,13 @@ public final class Slab implements Allocator, AutoCloseable {
         try {
             range.zero(0, fresh * slotSize);
         } finally {
-            hold.close();
+            try {
+                if (listener != null) {
+                    listener.onClose();
+                }
+            } finally {
+                hold.close();
+            }
         }
     }
 

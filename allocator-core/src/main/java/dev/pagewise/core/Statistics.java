@@ -5,15 +5,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counts what passes through an allocator: allocations, frees, failures, resets, live and peak bytes.
- * Changes nothing else.
+ * Counts what an allocator does: allocations, frees, failures, resets, live and peak bytes. An
+ * {@link AllocationListener}: attach it when building the allocator (a listened {@link BumpArena} is still a
+ * {@code BumpArena}), or through {@link Observed#over} for any other. The counts are exact because the
+ * allocator reports only what it did: a free a bump arena ignores is no free, a double free a slab rejects is
+ * none either, and a reset frees everything live.
  *
- * <p>{@code new Statistics(inner)} counts with lock-free atomics ({@link LongAdder}; live bytes in one
- * {@link AtomicLong} so the peak is exact) and is as thread-safe as what it wraps.
- * {@link #confined(Allocator)} counts in plain fields, for a single-owner allocator used by one thread:
- * cheaper, and wrong if several threads use it.
+ * <p>{@link #create()} counts with lock-free atomics ({@link LongAdder}; live bytes in one {@link AtomicLong}
+ * so the peak is exact), for any allocator. {@link #confined()} counts in plain fields, for an allocator only
+ * one thread uses: cheaper, and wrong if several threads use it.
  */
-public final class Statistics extends AllocatorWrapper {
+public final class Statistics implements AllocationListener {
 
     private final boolean confined;
     private long plainAllocations;
@@ -30,56 +32,41 @@ public final class Statistics extends AllocatorWrapper {
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
 
-    /**
-     * Counts what passes through {@code inner}, thread-safely.
-     *
-     * @throws NullPointerException if {@code inner} is {@code null}
-     */
-    public Statistics(Allocator inner) {
-        this(inner, false);
-    }
-
-    private Statistics(Allocator inner, boolean confined) {
-        super(inner);
+    private Statistics(boolean confined) {
         this.confined = confined;
     }
 
-    /** {@return statistics in plain fields, for an allocator that only one thread uses} */
-    public static Statistics confined(Allocator inner) {
-        return new Statistics(inner, true);
+    /** {@return new statistics, thread-safe} */
+    public static Statistics create() {
+        return new Statistics(false);
+    }
+
+    /** {@return new statistics in plain fields, for an allocator that only one thread uses} */
+    public static Statistics confined() {
+        return new Statistics(true);
     }
 
     @Override
-    MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
-        MemorySegment segment;
-        try {
-            segment = innerAllocate(byteSize, byteAlignment, orThrow);
-        } catch (AllocationFailedException e) {
-            failed();
-            throw e;
-        }
-        if (segment == null) {
-            failed();
-            return null;
-        }
+    public void onAllocation(MemorySegment segment) {
+        long size = segment.byteSize();
         if (confined) {
             plainAllocations++;
-            plainLive += byteSize;
+            plainLive += size;
             if (plainLive > plainPeak) {
                 plainPeak = plainLive;
             }
-            return segment;
+            return;
         }
         allocations.increment();
-        long now = live.addAndGet(byteSize);
+        long now = live.addAndGet(size);
         long max = peak.get();
         while (now > max && !peak.compareAndSet(max, now)) {
             max = peak.get();
         }
-        return segment;
     }
 
-    private void failed() {
+    @Override
+    public void onFailedAllocation(long byteSize, long byteAlignment) {
         if (confined) {
             plainFailures++;
         } else {
@@ -87,14 +74,8 @@ public final class Statistics extends AllocatorWrapper {
         }
     }
 
-    /** Frees through the inner allocator; counted only when it really takes the block back. */
     @Override
-    public void deallocate(MemorySegment segment) {
-        boolean counts = countsAsFree(segment);
-        inner.deallocate(segment);
-        if (!counts) {
-            return;
-        }
+    public void onRelease(MemorySegment segment) {
         if (confined) {
             plainFrees++;
             plainLive -= segment.byteSize();
@@ -105,8 +86,7 @@ public final class Statistics extends AllocatorWrapper {
     }
 
     @Override
-    public ResetReport reset() {
-        ResetReport report = super.reset();
+    public void onReset() {
         if (confined) {
             plainResets++;
             plainLive = 0;
@@ -114,7 +94,6 @@ public final class Statistics extends AllocatorWrapper {
             resets.increment();
             live.set(0);
         }
-        return report;
     }
 
     /** {@return the counters now} Consistent per counter, not across counters while others allocate. */

@@ -1,5 +1,6 @@
 package dev.pagewise.os;
 
+import dev.pagewise.core.AllocationListener;
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.Lifetime;
@@ -73,6 +74,7 @@ public final class ArenaPool implements AutoCloseable {
     private final ResetPolicy policy;
     private final long leaseTimeoutNanos;
     private final Allocator overflow;
+    private final AllocationListener listener;
     private final boolean recordSites;
     private final Lifetime lifetime;
     private final AtomicIntegerArray state;
@@ -98,6 +100,7 @@ public final class ArenaPool implements AutoCloseable {
         this.policy = b.policy;
         this.leaseTimeoutNanos = TimeUnit.NANOSECONDS.convert(b.leaseTimeout);
         this.overflow = b.overflow;
+        this.listener = b.listener;
         this.recordSites = b.recordSites;
         this.name = "ArenaPool[" + b.slots + " x " + ByteSizes.format(slotSize) + "]";
         long total = slotSize * b.slots;
@@ -151,6 +154,7 @@ public final class ArenaPool implements AutoCloseable {
         private ResetPolicy policy = ResetPolicy.defaultPolicy();
         private Duration leaseTimeout = Duration.ZERO;
         private Allocator overflow;
+        private AllocationListener listener = AllocationListener.NOOP;
         private OsBacked region;
         private boolean scrub;
         private boolean recordSites;
@@ -210,6 +214,18 @@ public final class ArenaPool implements AutoCloseable {
          */
         public Builder memory(OsBacked region) {
             this.region = Objects.requireNonNull(region, "region");
+            return this;
+        }
+
+        /**
+         * Sets who hears every lease's allocations, and its reset and close when the lease ends
+         * ({@link dev.pagewise.core.Statistics}, {@link dev.pagewise.core.Limit} for a per-request budget,
+         * ...). It is called from every leasing thread, so it must be thread-safe. Default none.
+         *
+         * @throws NullPointerException if {@code listener} is {@code null}
+         */
+        public Builder listener(AllocationListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -282,7 +298,7 @@ public final class ArenaPool implements AutoCloseable {
         boolean counted = false;
         try {
             checkOpen();
-            BumpArena arena = BumpArena.builder(slots[slot]).resetPolicy(POOL_RESETS).build();
+            BumpArena arena = BumpArena.builder(slots[slot]).resetPolicy(POOL_RESETS).listener(listener).build();
             lease.arenaHold = Bridge.holdOf(arena);
             RequestArena request = new RequestArena(this, lease, arena, overflow);
             leasesBySlot.set(slot, lease);

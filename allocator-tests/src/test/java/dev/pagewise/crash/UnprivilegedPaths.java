@@ -294,7 +294,7 @@ public final class UnprivilegedPaths {
         // Frees that must be rejected without touching memory.
         p.put("PoisonOnFree: double free into a slab", new Path(IllegalArgumentException.class, () -> {
             Slab slab = Slab.over(MmapBacked.map(1 << 20), 64);
-            Allocator poisoned = new PoisonOnFree(slab);
+            Allocator poisoned = PoisonOnFree.over(slab);
             MemorySegment s = poisoned.allocate(64, 8);
             poisoned.deallocate(s);
             poisoned.deallocate(s);

@@ -1,5 +1,6 @@
 package dev.pagewise.tests;
 
+import dev.pagewise.core.AllocationListener;
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.Budget;
 import dev.pagewise.core.BumpArena;
@@ -10,6 +11,7 @@ import dev.pagewise.core.GuardPage;
 import dev.pagewise.core.LeakTracking;
 import dev.pagewise.core.Limit;
 import dev.pagewise.core.NativeBacked;
+import dev.pagewise.core.Observed;
 import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.PoisonOnFree;
 import dev.pagewise.core.Quarantine;
@@ -176,6 +178,31 @@ class ContractTest {
     }
 
     @Nested
+    class ListenedBumpArenaAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return BumpArena.builder(range).listener(AllocationListener.of(Statistics.confined(),
+                    Limit.of(Budget.root("contract", 1L << 30)), LeakTracking.paranoid())).build();
+        }
+    }
+
+    @Nested
+    class ListenedSlabAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return Slab.over(range, 256, AllocationListener.of(Statistics.create(), LeakTracking.paranoid()));
+        }
+    }
+
+    @Nested
+    class ListenedSizeClassedAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return SizeClassed.builder(range).listener(Statistics.create()).build();
+        }
+    }
+
+    @Nested
     class RequestArenaAllocator extends AllocatorContract {
         private ArenaPool pool;
 
@@ -214,9 +241,6 @@ class ContractTest {
 
         @Override
         protected void close(Allocator allocator) throws Exception {
-            if (allocator instanceof LeakTracking leaks) {
-                leaks.close();
-            }
             ((AutoCloseable) inner).close();
             super.close(null);
         }
@@ -230,7 +254,7 @@ class ContractTest {
 
         @Override
         Function<Allocator, Allocator> wrapper() {
-            return Statistics::new;
+            return a -> Observed.over(a, Statistics.create());
         }
     }
 
@@ -242,7 +266,7 @@ class ContractTest {
 
         @Override
         Function<Allocator, Allocator> wrapper() {
-            return Statistics::new;
+            return a -> Observed.over(a, Statistics.create());
         }
     }
 
@@ -254,7 +278,7 @@ class ContractTest {
 
         @Override
         Function<Allocator, Allocator> wrapper() {
-            return a -> new Limit(a, Budget.root("contract", 1L << 30));
+            return a -> Observed.over(a, Limit.of(Budget.root("contract", 1L << 30)));
         }
     }
 
@@ -266,7 +290,7 @@ class ContractTest {
 
         @Override
         Function<Allocator, Allocator> wrapper() {
-            return LeakTracking::paranoid;
+            return a -> Observed.over(a, LeakTracking.paranoid());
         }
     }
 
@@ -278,7 +302,7 @@ class ContractTest {
 
         @Override
         Function<Allocator, Allocator> wrapper() {
-            return PoisonOnFree::new;
+            return PoisonOnFree::over;
         }
     }
 
@@ -302,7 +326,7 @@ class ContractTest {
 
         @Override
         Function<Allocator, Allocator> wrapper() {
-            return Canary::new;
+            return Canary::over;
         }
     }
 
@@ -314,7 +338,7 @@ class ContractTest {
 
         @Override
         Function<Allocator, Allocator> wrapper() {
-            return Canary::new;
+            return Canary::over;
         }
     }
 
@@ -326,7 +350,7 @@ class ContractTest {
 
         @Override
         Function<Allocator, Allocator> wrapper() {
-            return a -> Faulty.failWhen(a, (n, size, align) -> false);
+            return a -> Observed.over(a, Faulty.failWhen((n, size, align) -> false));
         }
     }
 }

@@ -98,7 +98,13 @@ class NullArgumentsTest {
             return LeakTracking.Level.PARANOID;
         }
         if (type == LeakTracking.class) {
-            return LeakTracking.paranoid(Slab.over(open(() -> NativeBacked.allocate(1 << 20)), 64));
+            return LeakTracking.paranoid();
+        }
+        if (type == dev.pagewise.core.AllocationListener.class) {
+            return dev.pagewise.core.AllocationListener.NOOP;
+        }
+        if (type == dev.pagewise.core.AllocationListener[].class) {
+            return new dev.pagewise.core.AllocationListener[] {dev.pagewise.core.AllocationListener.NOOP};
         }
         if (type == Protection.class) {
             return Protection.READ_WRITE;
@@ -119,7 +125,8 @@ class NullArgumentsTest {
             dev.pagewise.core.SizeClassed.Builder.class, NativeBacked.class, dev.pagewise.core.GuardPage.class,
             dev.pagewise.core.Lifetime.class, Budget.class, dev.pagewise.core.Statistics.class,
             dev.pagewise.core.Limit.class, LeakTracking.class, dev.pagewise.core.PoisonOnFree.class,
-            dev.pagewise.core.Quarantine.class, dev.pagewise.core.Canary.class, dev.pagewise.core.Faulty.class,
+            dev.pagewise.core.Quarantine.class, dev.pagewise.core.Canary.class, dev.pagewise.core.Faulty.class, dev.pagewise.core.Observed.class,
+            dev.pagewise.core.AllocationListener.class,
             ResetPolicy.class, MmapBacked.class, dev.pagewise.os.linux.Locked.class, dev.pagewise.os.OsMemory.class,
             ArenaPool.class, ArenaPool.Builder.class);
 

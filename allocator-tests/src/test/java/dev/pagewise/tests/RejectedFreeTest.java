@@ -1,6 +1,7 @@
 package dev.pagewise.tests;
 
 import dev.pagewise.core.AllocationFailedException;
+import dev.pagewise.core.AllocationListener;
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.Budget;
 import dev.pagewise.core.BumpArena;
@@ -8,6 +9,7 @@ import dev.pagewise.core.Canary;
 import dev.pagewise.core.LeakTracking;
 import dev.pagewise.core.Limit;
 import dev.pagewise.core.NativeBacked;
+import dev.pagewise.core.Observed;
 import dev.pagewise.core.PoisonOnFree;
 import dev.pagewise.core.Quarantine;
 import dev.pagewise.core.Resettable;
@@ -15,7 +17,6 @@ import dev.pagewise.core.SizeClassed;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
@@ -38,21 +39,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RejectedFreeTest {
 
-    static Stream<Arguments> wrappers() {
-        return Stream.<Function<Allocator, Allocator>>of(
-                        a -> a,
-                        PoisonOnFree::new,
-                        a -> Quarantine.over(a, 0, 0),
-                        Canary::new,
-                        a -> LeakTracking.paranoid(a),
-                        Statistics::new,
-                        a -> new Limit(a, Budget.root("b", 1 << 20)))
-                .map(w -> Arguments.of(w));
+    /** A wrapper, and the listener it adds if it is one. */
+    record Case(String name, AllocationListener listener, Function<Allocator, Allocator> wrap) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> wrappers() {
+        LeakTracking leaks = LeakTracking.paranoid();
+        Statistics stats = Statistics.create();
+        Limit limit = Limit.of(Budget.root("b", 1 << 20));
+        return Stream.of(
+                new Case("none", null, a -> a),
+                new Case("PoisonOnFree", null, PoisonOnFree::over),
+                new Case("Quarantine", null, a -> Quarantine.over(a, 0, 0)),
+                new Case("Canary", null, Canary::over),
+                new Case("LeakTracking", leaks, a -> Observed.over(a, leaks)),
+                new Case("Statistics", stats, a -> Observed.over(a, stats)),
+                new Case("Limit", limit, a -> Observed.over(a, limit)));
     }
 
     @ParameterizedTest
     @MethodSource("wrappers")
-    void aRejectedFreeIntoASlabShouldChangeNothing(Function<Allocator, Allocator> wrap) {
+    void aRejectedFreeIntoASlabShouldChangeNothing(Case c) {
+        Function<Allocator, Allocator> wrap = c.wrap();
         try (NativeBacked range = NativeBacked.allocate(64 << 10); NativeBacked other = NativeBacked.allocate(4096)) {
             Slab slab = Slab.over(range, 128);
             Allocator top = wrap.apply(slab);
@@ -73,14 +85,14 @@ class RejectedFreeTest {
                 MemorySegment fresh = top.allocate(64, 8);
                 assertEquals(-1, fresh.mismatch(MemorySegment.ofArray(new byte[64])), "allocation " + i + " reads zero");
             }
-            if (top instanceof Statistics stats) {
+            if (c.listener() instanceof Statistics stats) {
                 assertEquals(1, stats.snapshot().frees());
                 assertEquals(5 * 64, stats.snapshot().bytesLive());
             }
-            if (top instanceof Limit limit) {
+            if (c.listener() instanceof Limit limit) {
                 assertEquals(5 * 64, limit.budget().used());
             }
-            if (top instanceof LeakTracking leaks) {
+            if (c.listener() instanceof LeakTracking leaks) {
                 assertEquals(5, leaks.leaks().size());
             }
             slab.close();
@@ -89,7 +101,8 @@ class RejectedFreeTest {
 
     @ParameterizedTest
     @MethodSource("wrappers")
-    void freesABumpArenaIgnoresShouldNeitherCountNorTouchMemory(Function<Allocator, Allocator> wrap) {
+    void freesABumpArenaIgnoresShouldNeitherCountNorTouchMemory(Case c) {
+        Function<Allocator, Allocator> wrap = c.wrap();
         try (NativeBacked range = NativeBacked.allocate(64 << 10); NativeBacked other = NativeBacked.allocate(4096);
              BumpArena bump = BumpArena.over(range); BumpArena foreign = BumpArena.over(other)) {
             Allocator top = wrap.apply(bump);
@@ -105,14 +118,14 @@ class RejectedFreeTest {
             now.fill((byte) 5);
             top.deallocate(stale);
             assertEquals(-1, now.mismatch(MemorySegment.ofArray(filled(32, 5))), "a stale free touches nothing");
-            if (top instanceof Statistics stats) {
+            if (c.listener() instanceof Statistics stats) {
                 assertEquals(0, stats.snapshot().frees());
                 assertEquals(32, stats.snapshot().bytesLive());
             }
-            if (top instanceof Limit limit) {
+            if (c.listener() instanceof Limit limit) {
                 assertEquals(32, limit.budget().used(), "never negative, never more than granted");
             }
-            if (top instanceof LeakTracking leaks) {
+            if (c.listener() instanceof LeakTracking leaks) {
                 assertEquals(1, leaks.leaks().size(), "the live block at the stale block's address is still tracked");
             }
         }
@@ -120,31 +133,41 @@ class RejectedFreeTest {
 
     @Test
     void limitShouldNeverGrantBeyondItsBudgetAfterForeignFrees() {
-        try (NativeBacked range = NativeBacked.allocate(1 << 20); BumpArena bump = BumpArena.over(range)) {
-            Limit limit = new Limit(bump, Budget.root("request", 4096));
-            MemorySegment block = limit.allocate(4096, 8);
+        Limit limit = Limit.of(Budget.root("request", 4096));
+        try (NativeBacked range = NativeBacked.allocate(1 << 20);
+             BumpArena bump = BumpArena.builder(range).listener(limit).build()) {
+            MemorySegment block = bump.allocate(4096, 8);
             for (int i = 0; i < 10; i++) {
-                limit.deallocate(block);
-                limit.deallocate(MemorySegment.ofArray(new byte[4096]));
+                bump.deallocate(block);
+                bump.deallocate(MemorySegment.ofArray(new byte[4096]));
             }
             assertEquals(4096, limit.budget().used());
-            assertNull(limit.tryAllocate(1, 1), "the budget is spent until the reset");
-            limit.reset();
+            assertNull(bump.tryAllocate(1, 1), "the budget is spent until the reset");
+            bump.reset();
             assertEquals(0, limit.budget().used());
         }
     }
 
     @Test
-    void leakTrackingShouldKeepAZeroLengthBlockApartFromTheBlockAtItsAddress() {
-        try (NativeBacked range = NativeBacked.allocate(4096); BumpArena bump = BumpArena.over(range)) {
-            LeakTracking leaks = LeakTracking.paranoid(bump);
-            MemorySegment empty = leaks.allocate(0, 8);
-            MemorySegment full = leaks.allocate(16, 8);
-            assertEquals(empty.address(), full.address());
-            assertEquals(2, leaks.leaks().size());
-            leaks.deallocate(empty);
-            assertEquals(1, leaks.leaks().size());
-            assertEquals(16, leaks.leaks().getFirst().byteSize());
+    void leakTrackingShouldKeepAZeroLengthBlockApartFromTheBlockAtItsAddress() throws Exception {
+        try (NativeBacked range = NativeBacked.allocate(4096)) {
+            LeakTracking leaks = LeakTracking.paranoid();
+            try (Observed tracked = Observed.over(BumpArena.over(range), leaks)) {
+                MemorySegment empty = tracked.allocate(0, 8);
+                MemorySegment full = tracked.allocate(16, 8);
+                assertEquals(empty.address(), full.address());
+                assertEquals(2, leaks.leaks().size(), "two blocks at one address");
+            }
+        }
+        try (NativeBacked range = NativeBacked.allocate(64 << 10)) {
+            LeakTracking leaks = LeakTracking.paranoid();
+            Slab slab = Slab.over(range, 64, leaks);
+            MemorySegment empty = slab.allocate(0, 8);
+            MemorySegment other = slab.allocate(16, 8);
+            slab.deallocate(empty);
+            assertEquals(1, leaks.leaks().size(), "freeing the empty block keeps the other");
+            assertEquals(other.address(), leaks.leaks().getFirst().address());
+            slab.close();
         }
     }
 
@@ -171,7 +194,7 @@ class RejectedFreeTest {
     void aRefusedResetShouldLeaveCanaryAndQuarantineAsTheyWere() {
         try (NativeBacked range = NativeBacked.allocate(1 << 20)) {
             SizeClassed classes = SizeClassed.over(range);
-            Canary canary = new Canary(classes);
+            Canary canary = Canary.over(classes);
             MemorySegment live = canary.allocate(100, 8);
             assertThrows(UnsupportedOperationException.class, canary::reset);
             assertTrue(canary.owns(live), "still tracked");
@@ -190,7 +213,7 @@ class RejectedFreeTest {
     @Test
     void canaryShouldTreatImpossibleRequestsAsNoRoom() {
         try (NativeBacked range = NativeBacked.allocate(4096); BumpArena bump = BumpArena.over(range)) {
-            Canary canary = new Canary(bump);
+            Canary canary = Canary.over(bump);
             assertNull(canary.tryAllocate(Long.MAX_VALUE, 8));
             assertNull(canary.tryAllocate(16, 1L << 62));
             assertThrows(AllocationFailedException.class, () -> canary.allocate(Long.MAX_VALUE, 8));

@@ -1,6 +1,7 @@
 package dev.pagewise.tests;
 
 import dev.pagewise.core.AllocationFailedException;
+import dev.pagewise.core.AllocationListener;
 import dev.pagewise.core.AllocationStats;
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.Budget;
@@ -11,6 +12,7 @@ import dev.pagewise.core.LeakTracking;
 import dev.pagewise.core.Limit;
 import dev.pagewise.core.MemoryCorruptionException;
 import dev.pagewise.core.NativeBacked;
+import dev.pagewise.core.Observed;
 import dev.pagewise.core.PoisonOnFree;
 import dev.pagewise.core.Quarantine;
 import dev.pagewise.core.SharedBumpArena;
@@ -29,7 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +39,7 @@ class WrapperDetectionTest {
     @Test
     void canaryShouldReportAnOverrunByOneByte() {
         try (NativeBacked range = NativeBacked.allocate(64 << 10); Slab slab = Slab.over(range, 256)) {
-            Canary canary = new Canary(slab);
+            Canary canary = Canary.over(slab);
             MemorySegment block = canary.allocate(64, 8);
             MemorySegment wider = MemorySegment.ofAddress(block.address()).reinterpret(65);
             wider.set(JAVA_BYTE, 64, (byte) 1);
@@ -53,7 +54,7 @@ class WrapperDetectionTest {
     @Test
     void canaryShouldReportAnUnderrun() {
         try (NativeBacked range = NativeBacked.allocate(64 << 10); Slab slab = Slab.over(range, 256)) {
-            Canary canary = new Canary(slab);
+            Canary canary = Canary.over(slab);
             MemorySegment block = canary.allocate(64, 8);
             MemorySegment.ofAddress(block.address() - 3).reinterpret(1).set(JAVA_BYTE, 0, (byte) 0);
             MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, () -> canary.deallocate(block));
@@ -63,9 +64,9 @@ class WrapperDetectionTest {
 
     @Test
     void quarantineShouldReportAWriteAfterFreeWithItsAllocationSite() {
-        try (NativeBacked range = NativeBacked.allocate(64 << 10); Slab slab = Slab.over(range, 128)) {
-            LeakTracking sites = LeakTracking.paranoid(slab);
-            Quarantine quarantine = Quarantine.over(sites, 4, 1 << 20, sites);
+        LeakTracking sites = LeakTracking.paranoid();
+        try (NativeBacked range = NativeBacked.allocate(64 << 10); Slab slab = Slab.over(range, 128, sites)) {
+            Quarantine quarantine = Quarantine.over(slab, 4, 1 << 20, sites);
             MemorySegment block = allocateHere(quarantine);
             quarantine.deallocate(block);
             assertEquals(1, quarantine.heldBlocks());
@@ -102,7 +103,7 @@ class WrapperDetectionTest {
     @Test
     void poisonOnFreeShouldFillFreedBlocks() {
         try (NativeBacked range = NativeBacked.allocate(64 << 10); Slab slab = Slab.withoutZeroing(range, 64)) {
-            PoisonOnFree poison = new PoisonOnFree(slab);
+            PoisonOnFree poison = PoisonOnFree.over(slab);
             MemorySegment block = poison.allocate(64, 8);
             block.fill((byte) 1);
             poison.deallocate(block);
@@ -112,17 +113,33 @@ class WrapperDetectionTest {
 
     @Test
     void leakTrackingShouldReportLiveBlocksWithTheirSites() {
-        try (NativeBacked range = NativeBacked.allocate(64 << 10); Slab slab = Slab.over(range, 64)) {
-            LeakTracking tracking = LeakTracking.paranoid(slab);
-            MemorySegment kept = allocateHere(tracking, 48);
-            MemorySegment freed = tracking.allocate(16, 8);
-            tracking.deallocate(freed);
+        LeakTracking tracking = LeakTracking.paranoid();
+        try (NativeBacked range = NativeBacked.allocate(64 << 10); Slab slab = Slab.over(range, 64, tracking)) {
+            MemorySegment kept = allocateHere(slab, 48);
+            MemorySegment freed = slab.allocate(16, 8);
+            slab.deallocate(freed);
             List<LeakTracking.Leak> leaks = tracking.leaks();
             assertEquals(1, leaks.size());
             assertEquals(kept.address(), leaks.getFirst().address());
             assertEquals(48, leaks.getFirst().byteSize());
             assertTrue(leaks.getFirst().toString().contains("allocateHere"), leaks.getFirst().toString());
-            tracking.close();
+        }
+        assertEquals(0, tracking.leaks().size(), "reported and forgotten when the slab closed");
+    }
+
+    @Test
+    void aLeakTrackedArenaShouldStillBeAnArenaAndReportNothingAfterItsReset() {
+        LeakTracking tracking = LeakTracking.paranoid();
+        Statistics stats = Statistics.confined();
+        try (NativeBacked range = NativeBacked.allocate(64 << 10);
+             BumpArena arena = BumpArena.builder(range).listener(AllocationListener.of(tracking, stats)).build()) {
+            java.lang.foreign.Arena asArena = arena;
+            MemorySegment name = asArena.allocateFrom("listened");
+            assertEquals(1, tracking.leaks().size());
+            assertEquals(name.byteSize(), stats.snapshot().bytesLive());
+            arena.reset();
+            assertEquals(0, tracking.leaks().size());
+            assertEquals(1, stats.snapshot().resets());
         }
     }
 
@@ -131,51 +148,54 @@ class WrapperDetectionTest {
     }
 
     @Test
-    void disabledLeakTrackingShouldCostNothing() {
-        try (NativeBacked range = NativeBacked.allocate(4096); Slab slab = Slab.over(range, 64)) {
-            assertSame(slab, LeakTracking.wrap(slab, LeakTracking.Level.DISABLED, 1));
-            LeakTracking sampled = (LeakTracking) LeakTracking.wrap(slab, LeakTracking.Level.SAMPLED, 2);
-            sampled.allocate(8, 8);
-            sampled.allocate(8, 8);
+    void disabledLeakTrackingShouldRecordNothingAndSampledOneInN() {
+        LeakTracking disabled = LeakTracking.create(LeakTracking.Level.DISABLED, 1);
+        LeakTracking sampled = LeakTracking.create(LeakTracking.Level.SAMPLED, 2);
+        try (NativeBacked range = NativeBacked.allocate(4096);
+             Slab slab = Slab.over(range, 64, AllocationListener.of(disabled, sampled))) {
+            slab.allocate(8, 8);
+            slab.allocate(8, 8);
+            assertEquals(0, disabled.leaks().size());
             assertEquals(1, sampled.leaks().stream().filter(l -> l.site() != null).count(), "one in two sampled");
-            assertThrows(IllegalArgumentException.class, () -> LeakTracking.wrap(slab, LeakTracking.Level.SAMPLED, 0));
+            assertThrows(IllegalArgumentException.class, () -> LeakTracking.create(LeakTracking.Level.SAMPLED, 0));
         }
     }
 
     @Test
     void limitShouldRefuseOverBudgetAndNameTheBudget() {
-        try (NativeBacked range = NativeBacked.allocate(1 << 20); BumpArena bump = BumpArena.over(range)) {
-            Budget server = Budget.root("server", 10_000);
-            Budget request = server.child("request", 6_000);
-            Limit limit = new Limit(bump, request);
-            limit.allocate(5_000, 8);
-            AllocationFailedException e = assertThrows(AllocationFailedException.class, () -> limit.allocate(2_000, 8));
+        Budget server = Budget.root("server", 10_000);
+        Budget request = server.child("request", 6_000);
+        try (NativeBacked range = NativeBacked.allocate(1 << 20);
+             BumpArena limited = BumpArena.builder(range).listener(Limit.of(request)).build()) {
+            limited.allocate(5_000, 8);
+            AllocationFailedException e = assertThrows(AllocationFailedException.class, () -> limited.allocate(2_000, 8));
             assertTrue(e.getMessage().contains("budget 'server/request' of 5.9 KiB has 4.9 KiB in use"), e.getMessage());
             assertTrue(e.getMessage().contains("2000 bytes"), e.getMessage());
-            assertEquals(5_000, bump.allocated(), "the inner allocator was not asked");
-            assertNull(limit.tryAllocate(2_000, 8));
-            Limit other = new Limit(BumpArena.builder(NativeBacked.allocate(1 << 20)).closeRangeOnClose().build(),
-                    server.child("other", 6_000));
-            AllocationFailedException parent = assertThrows(AllocationFailedException.class,
-                    () -> other.allocate(5_500, 8));
-            assertTrue(parent.getMessage().contains("budget 'server'"), "the parent refused: " + parent.getMessage());
-            assertEquals(5_000, server.used());
-            limit.reset();
+            assertEquals(5_000, limited.allocated(), "the allocator did not move");
+            assertNull(limited.tryAllocate(2_000, 8));
+            try (NativeBacked otherRange = NativeBacked.allocate(1 << 20);
+                 BumpArena other = BumpArena.builder(otherRange).listener(Limit.of(server.child("other", 6_000))).build()) {
+                AllocationFailedException parent = assertThrows(AllocationFailedException.class,
+                        () -> other.allocate(5_500, 8));
+                assertTrue(parent.getMessage().contains("budget 'server'"), "the parent refused: " + parent.getMessage());
+                assertEquals(5_000, server.used());
+            }
+            limited.reset();
             assertEquals(0, request.used());
             assertEquals(0, server.used());
-            ((BumpArena) other.inner()).close();
+            limited.allocate(100, 8);
         }
+        assertEquals(0, server.used(), "closing the arena returns what it held");
     }
 
     @Test
     void concurrentCallersTogetherShouldNotExceedTheBudget() throws Exception {
         try (MmapBacked range = MmapBacked.map(64 << 20, MapOptions.DEFAULT.withLazyCommit())) {
-            SharedBumpArena arena = SharedBumpArena.over(range);
             Budget budget = Budget.root("shared", 1 << 20);
-            Limit limit = new Limit(arena, budget);
+            SharedBumpArena arena = SharedBumpArena.builder(range).listener(Limit.of(budget)).build();
             AtomicLong granted = new AtomicLong();
             runThreads(4, () -> {
-                while (limit.tryAllocate(1000, 8) != null) {
+                while (arena.tryAllocate(1000, 8) != null) {
                     granted.addAndGet(1000);
                 }
             });
@@ -183,15 +203,17 @@ class WrapperDetectionTest {
             assertTrue(granted.get() > (1 << 20) - 4 * 1000, "and nearly all of it: " + granted.get());
             assertEquals(granted.get(), budget.used());
             arena.close();
+            assertEquals(0, budget.used());
         }
     }
 
     @Test
     void statisticsAndLimitShouldNeitherLeakNorDoubleCountUnderFourThreads() throws Exception {
         try (MmapBacked range = MmapBacked.map(256 << 20, MapOptions.DEFAULT.withLazyCommit())) {
-            SharedBumpArena arena = SharedBumpArena.over(range);
             Budget budget = Budget.root("all", 1L << 40);
-            Statistics stats = new Statistics(new Limit(arena, budget));
+            Statistics counters = Statistics.create();
+            SharedBumpArena stats = SharedBumpArena.builder(range)
+                    .listener(AllocationListener.of(counters, Limit.of(budget))).build();
             AtomicLong allocations = new AtomicLong();
             AtomicLong bytes = new AtomicLong();
             AtomicLong frees = new AtomicLong();
@@ -212,7 +234,7 @@ class WrapperDetectionTest {
                     }
                 }
             });
-            AllocationStats snapshot = stats.snapshot();
+            AllocationStats snapshot = counters.snapshot();
             assertTrue(allocations.get() > 10_000, "real work: " + allocations.get());
             assertEquals(allocations.get(), snapshot.allocations());
             assertTrue(frees.get() > 0);
@@ -220,10 +242,10 @@ class WrapperDetectionTest {
             assertEquals(bytes.get(), snapshot.bytesLive());
             assertEquals(bytes.get(), budget.used(), "the budget holds exactly the live bytes");
             stats.reset();
-            assertEquals(0, stats.snapshot().bytesLive());
+            assertEquals(0, counters.snapshot().bytesLive());
             assertEquals(0, budget.used());
-            assertEquals(1, stats.snapshot().resets());
-            arena.close();
+            assertEquals(1, counters.snapshot().resets());
+            stats.close();
         }
     }
 
@@ -257,13 +279,16 @@ class WrapperDetectionTest {
         dev.pagewise.core.SizeClassed classes = dev.pagewise.core.SizeClassed.over(guarded);
         // docs/wrappers.md, verbatim but for the names of the pieces it builds on
         Budget server = Budget.root("server", 1L << 30);
-        LeakTracking sites = LeakTracking.paranoid(new Canary(classes));
-        Allocator debug = new Statistics(new Limit(Quarantine.over(sites, 256, 1 << 20, sites), server.child("request", 8 << 20)));
+        Statistics stats = Statistics.create();
+        LeakTracking sites = LeakTracking.paranoid();
+        Allocator heard = Observed.over(classes, AllocationListener.of(stats, Limit.of(server.child("request", 8 << 20)), sites));
+        Allocator debug = Quarantine.over(Canary.over(heard), 256, 1 << 20, sites);
         MemorySegment block = debug.allocate(100, 8);
         block.fill((byte) 1);
         debug.deallocate(block);
-        assertEquals(1, ((Statistics) debug).snapshot().frees());
-        assertEquals(0, server.used());
+        assertEquals(1, ((Quarantine) debug).heldBlocks());
+        assertEquals(0, stats.snapshot().frees(), "held in quarantine, not yet freed");
+        assertEquals(132, server.used(), "the block and its canaries");
         classes.close();
         guarded.close();
         memory.close();
@@ -271,37 +296,40 @@ class WrapperDetectionTest {
 
     @Test
     void faultyShouldFailTheChosenRequests() {
-        try (NativeBacked range = NativeBacked.allocate(64 << 10); BumpArena bump = BumpArena.over(range)) {
-            Faulty nth = Faulty.failNth(bump, 3);
-            nth.allocate(8, 8);
-            nth.allocate(8, 8);
-            assertThrows(AllocationFailedException.class, () -> nth.allocate(8, 8));
-            nth.allocate(8, 8);
-            assertEquals(1, nth.injected());
-            assertEquals(24, bump.allocated(), "the failed request never reached the inner allocator");
-
-            Faulty every = Faulty.failEvery(bump, 2);
-            int failed = 0;
-            for (int i = 0; i < 10; i++) {
-                failed += every.tryAllocate(8, 8) == null ? 1 : 0;
+        try (NativeBacked range = NativeBacked.allocate(64 << 10)) {
+            Faulty nth = Faulty.failNth(3);
+            try (BumpArena bump = BumpArena.builder(range).listener(nth).build()) {
+                bump.allocate(8, 8);
+                bump.allocate(8, 8);
+                AllocationFailedException e = assertThrows(AllocationFailedException.class, () -> bump.allocate(8, 8));
+                assertTrue(e.getMessage().contains("Faulty: injected failure of request 3"), e.getMessage());
+                bump.allocate(8, 8);
+                assertEquals(1, nth.injected());
+                assertEquals(24, bump.allocated(), "the failed request never reached the allocator");
             }
-            assertEquals(5, failed);
-
+            try (BumpArena bump = BumpArena.builder(range).listener(Faulty.failEvery(2)).build()) {
+                int failed = 0;
+                for (int i = 0; i < 10; i++) {
+                    failed += bump.tryAllocate(8, 8) == null ? 1 : 0;
+                }
+                assertEquals(5, failed);
+            }
             long[] outcomes = new long[2];
             for (int run = 0; run < 2; run++) {
-                Faulty random = Faulty.failWithProbability(bump, 0.3, 42);
-                for (int i = 0; i < 100; i++) {
-                    outcomes[run] = outcomes[run] * 31 + (random.tryAllocate(1, 1) == null ? 1 : 0);
+                try (BumpArena bump = BumpArena.builder(range).listener(Faulty.failWithProbability(0.3, 42)).build()) {
+                    for (int i = 0; i < 100; i++) {
+                        outcomes[run] = outcomes[run] * 31 + (bump.tryAllocate(1, 1) == null ? 1 : 0);
+                    }
                 }
             }
             assertEquals(outcomes[0], outcomes[1], "seeded: the same failures every run");
-
-            Faulty big = Faulty.failWhen(bump, (n, size, align) -> size > 1000);
-            assertNull(big.tryAllocate(1001, 8));
-            big.allocate(1000, 8);
-            assertThrows(IllegalArgumentException.class, () -> Faulty.failWithProbability(bump, 1.5, 1));
-            assertThrows(IllegalArgumentException.class, () -> Faulty.failNth(bump, 0));
-            assertThrows(IllegalArgumentException.class, () -> Faulty.failEvery(bump, 0));
+            try (BumpArena big = BumpArena.builder(range).listener(Faulty.failWhen((n, size, align) -> size > 1000)).build()) {
+                assertNull(big.tryAllocate(1001, 8));
+                big.allocate(1000, 8);
+            }
+            assertThrows(IllegalArgumentException.class, () -> Faulty.failWithProbability(1.5, 1));
+            assertThrows(IllegalArgumentException.class, () -> Faulty.failNth(0));
+            assertThrows(IllegalArgumentException.class, () -> Faulty.failEvery(0));
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.Canary;
 import dev.pagewise.core.FixedRange;
 import dev.pagewise.core.LeakTracking;
+import dev.pagewise.core.Observed;
 import dev.pagewise.core.Limit;
 import dev.pagewise.core.PoisonOnFree;
 import dev.pagewise.core.Quarantine;
@@ -52,16 +53,21 @@ class WrapperProperties {
         return Arbitraries.of(Wrapper.class).list().ofMaxSize(4);
     }
 
-    static Allocator wrap(Allocator inner, List<Wrapper> stack) {
+    /** Wraps {@code inner} in {@code stack}, innermost first; {@code stats} receives the listener of each STATISTICS. */
+    static Allocator wrap(Allocator inner, List<Wrapper> stack, List<Statistics> stats) {
         Allocator a = inner;
         for (Wrapper w : stack) {
             a = switch (w) {
-                case STATISTICS -> new Statistics(a);
-                case LIMIT -> new Limit(a, Budget.root("test", 1L << 30));
-                case LEAK_TRACKING -> LeakTracking.paranoid(a);
-                case POISON -> new PoisonOnFree(a);
+                case STATISTICS -> {
+                    Statistics s = Statistics.create();
+                    stats.add(s);
+                    yield Observed.over(a, s);
+                }
+                case LIMIT -> Observed.over(a, Limit.of(Budget.root("test", 1L << 30)));
+                case LEAK_TRACKING -> Observed.over(a, LeakTracking.paranoid());
+                case POISON -> PoisonOnFree.over(a);
                 case QUARANTINE -> Quarantine.over(a, 3, 16 << 10);
-                case CANARY -> new Canary(a);
+                case CANARY -> Canary.over(a);
             };
         }
         return a;
@@ -90,7 +96,8 @@ class WrapperProperties {
                     closeInner = bump;
                 }
             }
-            Allocator top = wrap(inner, stack);
+            List<Statistics> seen = new java.util.ArrayList<>();
+            Allocator top = wrap(inner, stack, seen);
             AllocatorModel model = new AllocatorModel(range, ops.hashCode());
             long allocated = 0;
             for (Op op : ops) {
@@ -106,7 +113,8 @@ class WrapperProperties {
                 }
                 model.checkLiveIntact();
             }
-            if (top instanceof Statistics stats) {
+            if (!stack.isEmpty() && stack.getLast() == Wrapper.STATISTICS) {
+                Statistics stats = seen.getLast();
                 assertEquals(allocated, stats.snapshot().allocations());
                 long liveBytes = model.live().stream().mapToLong(b -> b.segment().byteSize()).sum();
                 if (inner.freesIndividually()) {

@@ -1,0 +1,89 @@
+package dev.pagewise.core;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Hears what an allocator does, after Apache Arrow's {@code AllocationListener}: every method has a default
+ * that does nothing, so a listener overrides only what it needs, and {@link #NOOP} hears nothing. An
+ * allocator takes one listener when it is built ({@link BumpArena.Builder#listener},
+ * {@link SharedBumpArena.Builder#listener}, {@link Slab#over(FixedRange, long, AllocationListener)},
+ * {@link SizeClassed.Builder#listener}, the pool's builder in {@code dev.pagewise.os}); {@link #of} combines
+ * several. Any other allocator gets one through {@link Observed#over}. Because the allocator itself calls
+ * it, a listened arena is still the arena it was: an {@link java.lang.foreign.Arena}, resettable, closeable.
+ *
+ * <p>The calls tell exactly what happened, never what a caller asked for: {@link #onRelease} only for a
+ * block the allocator really took back (a slab; never a bump arena, which frees in bulk), {@link #onReset}
+ * when everything was freed at once. {@link Statistics}, {@link Limit} and {@link LeakTracking} are
+ * listeners. A listener is called on the thread that allocates; one attached to a thread-safe allocator
+ * must be thread-safe.
+ *
+ * {@snippet lang=java :
+ * // counts allocations of at least 1 MiB, the whole wrapper:
+ * AllocationListener bigOnes = new AllocationListener() {
+ *     final LongAdder count = new LongAdder();
+ *     @Override
+ *     public void onAllocation(MemorySegment segment) {
+ *         if (segment.byteSize() >= 1 << 20) {
+ *             count.increment();
+ *         }
+ *     }
+ * };
+ * BumpArena arena = BumpArena.builder(range).listener(bigOnes).build();
+ * }
+ */
+public interface AllocationListener {
+
+    /** The listener that hears nothing. */
+    AllocationListener NOOP = new AllocationListener() {
+        @Override
+        public String toString() {
+            return "AllocationListener.NOOP";
+        }
+    };
+
+    /**
+     * Called before the allocator serves a request; may refuse it. After a request it lets through, exactly
+     * one of {@link #onAllocation} or {@link #onFailedAllocation} follows.
+     *
+     * @return {@code null} to let the request through, or why it is refused, for the message of the
+     *         {@link AllocationFailedException} that {@code allocate} then throws ({@code tryAllocate} returns
+     *         {@code null})
+     */
+    default String onPreAllocation(long byteSize, long byteAlignment) {
+        return null;
+    }
+
+    /** Called with each block handed out. */
+    default void onAllocation(MemorySegment segment) {
+    }
+
+    /** Called when the allocator had no room for a request that {@link #onPreAllocation} let through. */
+    default void onFailedAllocation(long byteSize, long byteAlignment) {
+    }
+
+    /** Called with each block the allocator took back through {@link Allocator#deallocate}, after it accepted the free. */
+    default void onRelease(MemorySegment segment) {
+    }
+
+    /** Called when every block allocated since the last reset was freed at once: a reset, or a close that frees all. */
+    default void onReset() {
+    }
+
+    /** Called when the allocator is closed; blocks it did not free by then are leaked. */
+    default void onClose() {
+    }
+
+    /**
+     * {@return one listener that calls each of {@code listeners} in order} If one refuses a request, those
+     * before it hear {@link #onFailedAllocation}, so a reservation they made is undone.
+     *
+     * @throws NullPointerException if {@code listeners} or any of them is {@code null}
+     */
+    static AllocationListener of(AllocationListener... listeners) {
+        Objects.requireNonNull(listeners, "listeners");
+        List<AllocationListener> all = List.of(listeners);
+        return all.size() == 1 ? all.getFirst() : new CompositeListener(all);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.pagewise.core;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Any allocator, heard by an {@link AllocationListener}: for allocators that take no listener of their own
+ * (Pagewise's do; prefer that, it keeps their type). Frees are heard only when the inner allocator frees
+ * individually and owned the block; its resets and close are heard too. As thread-safe as what it wraps
+ * and the listener.
+ */
+public final class Observed extends AllocatorWrapper {
+
+    private final AllocationListener listener;
+
+    private Observed(Allocator inner, AllocationListener listener) {
+        super(inner);
+        this.listener = listener;
+    }
+
+    /** {@return {@code inner}, heard by {@code listener}} @throws NullPointerException if an argument is {@code null} */
+    public static Observed over(Allocator inner, AllocationListener listener) {
+        return new Observed(Objects.requireNonNull(inner, "inner"), Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
+        return Listened.allocate(listener, inner.getClass().getSimpleName(), byteSize, byteAlignment, orThrow,
+                this::innerAllocate);
+    }
+
+    @Override
+    public void deallocate(MemorySegment segment) {
+        boolean released = inner.freesIndividually() && inner.owns(segment);
+        inner.deallocate(segment);
+        if (released) {
+            listener.onRelease(segment);
+        }
+    }
+
+    @Override
+    public ResetReport reset() {
+        ResetReport report = resettable().reset();
+        listener.onReset();
+        return report;
+    }
+
+    @Override
+    public void close() {
+        try {
+            super.close();
+        } finally {
+            listener.onClose();
+        }
+    }
+}
