@@ -1,4 +1,4 @@
-package dev.pagewise.bench.server;
+package dev.pagewise.examples.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

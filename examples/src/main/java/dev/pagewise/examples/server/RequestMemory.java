@@ -1,4 +1,4 @@
-package dev.pagewise.bench.server;
+package dev.pagewise.examples.server;
 
 import dev.pagewise.os.ArenaPool;
 import io.netty.buffer.ByteBuf;

@@ -1,4 +1,4 @@
-package dev.pagewise.bench.server;
+package dev.pagewise.examples.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

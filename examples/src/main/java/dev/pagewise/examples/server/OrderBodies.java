@@ -1,4 +1,4 @@
-package dev.pagewise.bench.server;
+package dev.pagewise.examples.server;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

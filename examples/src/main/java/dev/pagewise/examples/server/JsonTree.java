@@ -1,4 +1,4 @@
-package dev.pagewise.bench.server;
+package dev.pagewise.examples.server;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
