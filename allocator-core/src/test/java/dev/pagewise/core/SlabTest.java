@@ -1,4 +1,4 @@
-package dev.pagewise.tests;
+package dev.pagewise.core;
 
 import dev.pagewise.core.NativeBacked;
 import dev.pagewise.core.SizeClassed;
