@@ -33,6 +33,11 @@ public final class Canary extends AllocatorWrapper {
         return new Canary(java.util.Objects.requireNonNull(inner, "inner"));
     }
 
+    /** {@return {@code arena} with every block guarded, still an arena} @throws NullPointerException if {@code arena} is {@code null} */
+    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<Canary> over(A arena) {
+        return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena")), arena);
+    }
+
     @Override
     protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
         dev.pagewise.core.internal.Checks.checkRequest(byteSize, byteAlignment);

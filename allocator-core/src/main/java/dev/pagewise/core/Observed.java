@@ -23,6 +23,17 @@ public final class Observed extends AllocatorWrapper {
         return new Observed(Objects.requireNonNull(inner, "inner"), Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * {@return {@code arena}, heard by {@code listener}, still an arena} Prefer the arena's own
+     * {@code listener(...)} builder option, which costs less.
+     *
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<Observed> over(
+            A arena, AllocationListener listener) {
+        return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), listener), arena);
+    }
+
     @Override
     protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
         return Listened.allocate(listener, inner.getClass().getSimpleName(), byteSize, byteAlignment, orThrow,

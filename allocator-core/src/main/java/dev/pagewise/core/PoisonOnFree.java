@@ -29,6 +29,16 @@ public final class PoisonOnFree extends AllocatorWrapper {
         return over(inner, DEFAULT_POISON);
     }
 
+    /** {@return {@code arena}, its freed blocks filled with {@code poison}, still an arena} @throws NullPointerException if {@code arena} is {@code null} */
+    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<PoisonOnFree> over(A arena, byte poison) {
+        return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), poison), arena);
+    }
+
+    /** {@return {@code arena}, its freed blocks filled with {@link #DEFAULT_POISON}, still an arena} @throws NullPointerException if {@code arena} is {@code null} */
+    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<PoisonOnFree> over(A arena) {
+        return over(arena, DEFAULT_POISON);
+    }
+
     @Override
     protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
         return innerAllocate(byteSize, byteAlignment, orThrow);

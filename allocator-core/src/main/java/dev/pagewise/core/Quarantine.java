@@ -46,6 +46,17 @@ public final class Quarantine extends AllocatorWrapper {
     }
 
     /**
+     * {@return a quarantine over {@code arena}, still an arena}
+     *
+     * @throws NullPointerException if {@code arena} is {@code null}
+     * @throws IllegalArgumentException if a bound is negative
+     */
+    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<Quarantine> over(
+            A arena, int maxBlocks, long maxBytes) {
+        return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), maxBlocks, maxBytes), arena);
+    }
+
+    /**
      * {@return a quarantine over {@code inner} whose reports name where a corrupted block was allocated}
      *
      * @param sites the leak tracker beneath, which records allocation sites

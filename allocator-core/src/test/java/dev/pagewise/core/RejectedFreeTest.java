@@ -152,7 +152,7 @@ class RejectedFreeTest {
     void leakTrackingShouldKeepAZeroLengthBlockApartFromTheBlockAtItsAddress() throws Exception {
         try (NativeBacked range = NativeBacked.allocate(4096)) {
             LeakTracking leaks = LeakTracking.paranoid();
-            try (Observed tracked = Observed.over(BumpArena.over(range), leaks)) {
+            try (WrappedArena<Observed> tracked = Observed.over(BumpArena.over(range), leaks)) {
                 MemorySegment empty = tracked.allocate(0, 8);
                 MemorySegment full = tracked.allocate(16, 8);
                 assertEquals(empty.address(), full.address());
@@ -213,7 +213,7 @@ class RejectedFreeTest {
     @Test
     void canaryShouldTreatImpossibleRequestsAsNoRoom() {
         try (NativeBacked range = NativeBacked.allocate(4096); BumpArena bump = BumpArena.over(range)) {
-            Canary canary = Canary.over(bump);
+            WrappedArena<Canary> canary = Canary.over(bump);
             assertNull(canary.tryAllocate(Long.MAX_VALUE, 8));
             assertNull(canary.tryAllocate(16, 1L << 62));
             assertThrows(AllocationFailedException.class, () -> canary.allocate(Long.MAX_VALUE, 8));
