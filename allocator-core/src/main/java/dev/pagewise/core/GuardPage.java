@@ -103,9 +103,7 @@ public final class GuardPage implements OsBacked {
     /** {@inheritDoc} The segment spans the usable middle only. */
     @Override
     public MemorySegment segment() {
-        Restricted.check("FixedRange.segment()");
-        lifetime.checkAlive();
-        return segment;
+        return Restricted.segment(lifetime, segment);
     }
 
     @Override

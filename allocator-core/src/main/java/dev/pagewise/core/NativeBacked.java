@@ -46,9 +46,7 @@ public final class NativeBacked implements FixedRange {
      */
     @Override
     public MemorySegment segment() {
-        Restricted.check("FixedRange.segment()");
-        lifetime.checkAlive();
-        return segment;
+        return Restricted.segment(lifetime, segment);
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.pagewise.core.internal;
 
+import dev.pagewise.core.Lifetime;
+
 import java.lang.StackWalker.Option;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The check behind Pagewise's restricted methods, modelled on the JDK's: a restricted method may be
@@ -26,8 +29,28 @@ public final class Restricted {
      * @throws IllegalCallerException if that caller's module has no native access
      */
     public static void check(String method) {
-        // frame 0 is this method, frame 1 the restricted method, frame 2 its caller
-        Class<?> caller = WALKER.walk(frames -> frames.skip(2).findFirst().map(StackWalker.StackFrame::getDeclaringClass)
+        check(method, 3);
+    }
+
+    /**
+     * The body of every range's restricted {@code segment()}: checks its caller, then that the range is
+     * alive; {@return {@code segment}}
+     *
+     * @throws IllegalCallerException if the caller of {@code segment()} has no native access
+     * @throws IllegalStateException if the range is closed
+     */
+    public static MemorySegment segment(Lifetime lifetime, MemorySegment segment) {
+        check("FixedRange.segment()", 3);
+        lifetime.checkAlive();
+        return segment;
+    }
+
+    /**
+     * Checks the class {@code depth} frames up: 0 is this method, 1 the public entry above, 2 the restricted
+     * method, 3 its caller.
+     */
+    private static void check(String method, int depth) {
+        Class<?> caller = WALKER.walk(frames -> frames.skip(depth).findFirst().map(StackWalker.StackFrame::getDeclaringClass)
                 .orElse(null));
         if (caller == null || isTrusted(caller.getModule())) {
             return;

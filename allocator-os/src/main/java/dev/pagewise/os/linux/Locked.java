@@ -62,9 +62,7 @@ public final class Locked implements OsBacked {
 
     @Override
     public MemorySegment segment() {
-        Restricted.check("FixedRange.segment()");
-        lifetime.checkAlive();
-        return inner.segment();
+        return Restricted.segment(lifetime, inner.segment());
     }
 
     @Override

@@ -158,9 +158,7 @@ public final class MmapBacked implements OsBacked {
      */
     @Override
     public MemorySegment segment() {
-        Restricted.check("FixedRange.segment()");
-        lifetime.checkAlive();
-        return segment;
+        return Restricted.segment(lifetime, segment);
     }
 
     @Override

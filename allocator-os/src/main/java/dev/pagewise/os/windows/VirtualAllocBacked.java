@@ -102,9 +102,7 @@ public final class VirtualAllocBacked implements OsBacked {
 
     @Override
     public MemorySegment segment() {
-        Restricted.check("FixedRange.segment()");
-        lifetime.checkAlive();
-        return segment;
+        return Restricted.segment(lifetime, segment);
     }
 
     @Override
