@@ -12,6 +12,7 @@ import dev.pagewise.core.Quarantine;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
+import dev.pagewise.core.WrappedArena;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.linux.MmapBacked;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,7 +38,7 @@ public class WrapperBench extends BenchDefaults {
     private BumpArena bumpStatistics;
     private BumpArena bumpStatisticsConfined;
     private BumpArena bumpLimit;
-    private Allocator bumpCanary;
+    private WrappedArena<Canary> bumpCanary;
     private Slab slab;
     private Slab slabStatistics;
     private Slab slabLeakSampled;
@@ -81,7 +82,7 @@ public class WrapperBench extends BenchDefaults {
 
     @Setup(Level.Iteration)
     public void reset() {
-        ((Canary) bumpCanary).reset();
+        bumpCanary.reset();
         bump.reset();
         bumpLimit.reset();
         bumpStatistics.reset();

@@ -90,6 +90,11 @@ public final class Quarantine extends AllocatorWrapper {
      */
     @Override
     public void deallocate(MemorySegment segment) {
+        if (segment.byteSize() == 0) {
+            // nothing to poison or check; an empty block may share its address with a live one
+            inner.deallocate(segment);
+            return;
+        }
         if (heldAddresses.contains(segment.address())) {
             throw new IllegalArgumentException("double free: the block at 0x" + Long.toHexString(segment.address())
                     + " is already in quarantine");
@@ -154,7 +159,7 @@ public final class Quarantine extends AllocatorWrapper {
     /** {@inheritDoc} A block in quarantine is no longer live. */
     @Override
     public boolean owns(MemorySegment segment) {
-        return !heldAddresses.contains(segment.address()) && inner.owns(segment);
+        return (segment.byteSize() == 0 || !heldAddresses.contains(segment.address())) && inner.owns(segment);
     }
 
     /** {@return the number of blocks held back} */

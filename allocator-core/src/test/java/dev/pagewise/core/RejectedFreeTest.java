@@ -191,6 +191,20 @@ class RejectedFreeTest {
     }
 
     @Test
+    void quarantineShouldTellAnEmptyBlockFromTheBlockAtItsAddress() {
+        try (NativeBacked range = NativeBacked.allocate(4096); BumpArena bump = BumpArena.over(range)) {
+            WrappedArena<Quarantine> q = Quarantine.over(bump, 8, 1 << 20);
+            MemorySegment empty = q.allocate(0, 8);
+            MemorySegment full = q.allocate(16, 8);
+            assertEquals(empty.address(), full.address());
+            q.deallocate(empty);
+            q.deallocate(full);
+            assertEquals(1, q.wrapper().heldBlocks(), "the empty block is not held; the full one is");
+            assertThrows(IllegalArgumentException.class, () -> q.deallocate(full), "a real double free");
+        }
+    }
+
+    @Test
     void aRefusedResetShouldLeaveCanaryAndQuarantineAsTheyWere() {
         try (NativeBacked range = NativeBacked.allocate(1 << 20)) {
             SizeClassed classes = SizeClassed.over(range);

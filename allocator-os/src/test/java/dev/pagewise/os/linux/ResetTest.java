@@ -2,6 +2,7 @@ package dev.pagewise.os.linux;
 
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.ResetReport;
 import dev.pagewise.core.ResetStrategy;
@@ -111,6 +112,56 @@ class ResetTest {
             low.close();
             high.close();
         }
+    }
+
+    @Test
+    void aLaterArenaOverASmallerSliceAtTheSameOffsetShouldNeverReachItsNeighbour() {
+        assumeTrue(PageMapScanner.best() != ResetStrategy.PREFIX, "needs the pagemap");
+        try (MmapBacked range = MmapBacked.map(4 << 20)) {
+            OsBacked whole = range.slice(0, 2 << 20);
+            try (BumpArena first = BumpArena.builder(whole).resetPolicy(ResetPolicy.keepResident(2 << 20)).build()) {
+                first.allocate(2 << 20, 4096).fill((byte) 1);
+                first.reset(); // keeps 2 MiB resident
+            }
+            whole.close();
+            OsBacked left = range.slice(0, 1 << 20);
+            OsBacked right = range.slice(1 << 20, 1 << 20);
+            try (BumpArena neighbour = BumpArena.over(right);
+                 BumpArena later = BumpArena.builder(left).resetPolicy(ResetPolicy.keepResident(2 << 20)).build()) {
+                MemorySegment live = neighbour.allocate(1 << 20, 4096);
+                live.fill((byte) 2);
+                later.allocate(128 << 10, 4096).fill((byte) 3); // past the memset shortcut: a scan
+                ResetReport report = later.reset();
+                assertTrue(report.bytesZeroed() <= 1 << 20, "zeroed only its own slice: " + report);
+                assertEquals(-1, live.mismatch(MemorySegment.ofArray(filled(1 << 20, 2))), "the neighbour's live data");
+            }
+            left.close();
+            right.close();
+        }
+    }
+
+    @Test
+    void writeTrackingShouldBeThePolicysChoiceNotASideEffectOnTheMapping() {
+        try (MmapBacked range = MmapBacked.map(2 << 20)) {
+            OsBacked tracked = range.slice(0, 1 << 20);
+            OsBacked plain = range.slice(1 << 20, 1 << 20);
+            assumeTrue(tracked.pageScanner().orElseThrow().writeTracking() != null,
+                    () -> "userfaultfd write-protection unavailable: " + WriteTracker.unavailableReason());
+            tracked.segment().fill((byte) 1);
+            assertEquals(ResetStrategy.TRACK_WRITES, ResetPolicy.trackWrites(1 << 20).reset(tracked, 0, 1 << 20).strategy());
+            plain.segment().fill((byte) 1);
+            ResetReport report = ResetPolicy.keepResident(1 << 20).reset(plain, 0, 1 << 20);
+            assertEquals(PageMapScanner.best(), report.strategy(), "keepResident over the same mapping does not track writes");
+            assertEquals(-1, plain.segment().mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+            tracked.close();
+            plain.close();
+        }
+    }
+
+    private static byte[] filled(int n, int value) {
+        byte[] b = new byte[n];
+        java.util.Arrays.fill(b, (byte) value);
+        return b;
     }
 
     @Test

@@ -1,0 +1,116 @@
+package dev.pagewise.bench;
+
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every benchmark of the suite runs once, for every combination of its parameters, with its setup and tear
+ * down, so that {@code ./mvnw verify} catches a benchmark that would fail in {@code scripts/bench}. It
+ * measures nothing.
+ */
+class BenchSmokeTest {
+
+    private static final List<Class<?>> STATES = List.of(AllocateBench.class, ArenaPoolBench.class, BackingBench.class,
+            ResetBench.class, ResetBench.Jdk.class, SharedBumpBench.class, SizeClassedBench.class, WrapperBench.class);
+
+    private final Blackhole blackhole = new Blackhole(
+            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+
+    @Test
+    void everyBenchmarkShouldRunOnceWithEveryParameterCombination() throws Exception {
+        List<String> failures = new ArrayList<>();
+        int runs = 0;
+        for (Class<?> state : STATES) {
+            List<Field> params = new ArrayList<>();
+            for (Class<?> c = state; c != Object.class; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (f.isAnnotationPresent(Param.class)) {
+                        f.setAccessible(true);
+                        params.add(f);
+                    }
+                }
+            }
+            for (List<String> combination : combinations(params, 0)) {
+                Object bench = state.getConstructor().newInstance();
+                for (int i = 0; i < params.size(); i++) {
+                    set(bench, params.get(i), combination.get(i));
+                }
+                try {
+                    call(bench, Setup.class);
+                    for (Method m : state.getMethods()) {
+                        if (m.isAnnotationPresent(Benchmark.class)) {
+                            Object result = m.getParameterCount() == 0 ? m.invoke(bench) : m.invoke(bench, blackhole);
+                            blackhole.consume(result);
+                            runs++;
+                        }
+                    }
+                    call(bench, TearDown.class);
+                } catch (InvocationTargetException e) {
+                    failures.add(state.getSimpleName() + combination + ": " + e.getCause());
+                }
+            }
+        }
+        assertTrue(runs >= 80, "ran " + runs);
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    private static List<List<String>> combinations(List<Field> params, int from) {
+        if (from == params.size()) {
+            List<List<String>> one = new ArrayList<>();
+            one.add(new ArrayList<>());
+            return one;
+        }
+        List<List<String>> out = new ArrayList<>();
+        for (String value : params.get(from).getAnnotation(Param.class).value()) {
+            for (List<String> rest : combinations(params, from + 1)) {
+                rest.addFirst(value);
+                out.add(rest);
+            }
+        }
+        return out;
+    }
+
+    private static void set(Object bench, Field f, String value) throws IllegalAccessException {
+        Class<?> type = f.getType();
+        if (type == int.class) {
+            f.setInt(bench, Integer.parseInt(value));
+        } else if (type == long.class) {
+            f.setLong(bench, Long.parseLong(value));
+        } else {
+            f.set(bench, value);
+        }
+    }
+
+    /** Calls the {@code annotation} methods, Trial before Iteration before Invocation (reversed for tear down). */
+    private static void call(Object bench, Class<? extends java.lang.annotation.Annotation> annotation) throws Exception {
+        List<Method> methods = new ArrayList<>();
+        for (Method m : bench.getClass().getMethods()) {
+            if (m.isAnnotationPresent(annotation)) {
+                methods.add(m);
+            }
+        }
+        Comparator<Method> byLevel = Comparator.comparing(m -> level(m, annotation));
+        methods.sort(annotation == Setup.class ? byLevel : byLevel.reversed());
+        for (Method m : methods) {
+            m.invoke(bench);
+        }
+    }
+
+    private static Level level(Method m, Class<? extends java.lang.annotation.Annotation> annotation) {
+        return annotation == Setup.class ? m.getAnnotation(Setup.class).value() : m.getAnnotation(TearDown.class).value();
+    }
+}
