@@ -37,11 +37,13 @@ public interface Allocator extends SegmentAllocator {
      * Returns {@code segment} to this allocator. The default does nothing: allocators that free only
      * in bulk ({@code reset}, {@code close}) ignore single frees. A free that is rejected changes nothing.
      *
+     * @throws NullPointerException if {@code segment} is {@code null}
      * @throws IllegalArgumentException if the allocator {@linkplain #freesIndividually() frees individually}
      *         and {@code segment} is not {@linkplain #owns owned} by it (never allocated here, already freed,
      *         an interior slice)
      */
     default void deallocate(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
     }
 
     /**
@@ -54,7 +56,7 @@ public interface Allocator extends SegmentAllocator {
     /**
      * {@return whether {@code segment} is a live block of this allocator: one it handed out, in full, and
      * has not freed, reset or closed since} Wrappers ask it before they act on a free, so that a free the
-     * allocator would reject or ignore changes nothing. Never throws.
+     * allocator would reject or ignore changes nothing. Never throws: {@code false} for {@code null}.
      */
     boolean owns(MemorySegment segment);
 

@@ -66,6 +66,7 @@ public abstract class AllocatorWrapper implements Allocator, Resettable, AutoClo
 
     @Override
     public void deallocate(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
         inner.deallocate(segment);
     }
 
@@ -81,6 +82,9 @@ public abstract class AllocatorWrapper implements Allocator, Resettable, AutoClo
 
     @Override
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         return inner.owns(segment);
     }
 

@@ -4,6 +4,7 @@ import dev.pagewise.core.internal.Bridge;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Events;
+import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.Arena;
@@ -57,7 +58,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     private BumpArena(Builder builder) {
         this.range = builder.range;
         this.policy = builder.policy;
-        this.listener = Listened.orNull(builder.listener);
+        this.listener = Listening.orNull(builder.listener);
         this.checked = builder.checked;
         this.closeRange = builder.closeRange;
         this.owner = Thread.currentThread();
@@ -97,9 +98,16 @@ public final class BumpArena implements Allocator, Arena, Resettable {
             this.range = Objects.requireNonNull(range, "range");
         }
 
-        /** Sets how {@link #reset()} restores memory; default {@link ResetPolicy#defaultPolicy()}. */
+        /**
+         * Sets how {@link BumpArena#reset()} restores memory; default {@link ResetPolicy#defaultPolicy()}. A policy of your own (not one of
+         * {@code ResetPolicy}'s factories) is <em>restricted</em>: it decides whether the next user sees the last
+         * one's bytes, so only a caller with native access may set one.
+         *
+         * @throws NullPointerException if {@code policy} is {@code null}
+         * @throws IllegalCallerException for a policy of your own, if the caller's module has no native access
+         */
         public Builder resetPolicy(ResetPolicy policy) {
-            this.policy = Objects.requireNonNull(policy, "policy");
+            this.policy = Restricted.policy(Objects.requireNonNull(policy, "policy"), "BumpArena.Builder.resetPolicy(ResetPolicy)");
             return this;
         }
 
@@ -148,7 +156,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listened.allocate(listener, "BumpArena", byteSize, byteAlignment, true, this::unlistened);
+            return Listening.allocate(listener, "BumpArena", byteSize, byteAlignment, true, this::unlistened);
         }
         return unlistened(byteSize, byteAlignment, true);
     }
@@ -156,7 +164,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listened.allocate(listener, "BumpArena", byteSize, byteAlignment, false, this::unlistened);
+            return Listening.allocate(listener, "BumpArena", byteSize, byteAlignment, false, this::unlistened);
         }
         return unlistened(byteSize, byteAlignment, false);
     }
@@ -243,6 +251,9 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     /** {@inheritDoc} Here: a segment of the current generation, inside the bytes allocated so far. */
     @Override
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         return !closed && segment.scope().equals(memory.scope()) && within(segment, baseAddress, cursor);
     }
 
@@ -334,14 +345,14 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         generation.close();
         generation = Generation.open(raw, checked, false);
         memory = generation.segment;
-        if (listener != null) {
-            listener.onReset();
-        }
         long used = highWater();
         cursor = used;
         record(used, policy.reset(range, 0, used));
         cursor = 0;
         highWater = 0;
+        if (listener != null) {
+            listener.onReset(); // last: a listener that throws leaves the arena consistent
+        }
         return lastReset;
     }
 

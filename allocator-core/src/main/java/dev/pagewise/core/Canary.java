@@ -72,6 +72,7 @@ public final class Canary extends AllocatorWrapper {
      */
     @Override
     public void deallocate(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
         Block block = live.get(segment.address());
         if (block == null || block.whole().byteSize() - 2 * block.guard() != segment.byteSize()) {
             if (inner.freesIndividually()) {
@@ -134,6 +135,9 @@ public final class Canary extends AllocatorWrapper {
     /** {@inheritDoc} Here: a block this canary handed out and has not freed. */
     @Override
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         Block block = live.get(segment.address());
         return block != null && block.whole().byteSize() - 2 * block.guard() == segment.byteSize()
                 && inner.owns(block.whole());

@@ -75,6 +75,7 @@ public interface FixedRange extends AutoCloseable {
      * Only addresses are compared; a zero-length segment at the end address is not contained.
      */
     default boolean contains(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
         long base = segment().address();
         long start = segment.address();
         return start >= base && start - base < byteSize() && segment.byteSize() <= byteSize() - (start - base);

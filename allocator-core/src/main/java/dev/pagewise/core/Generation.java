@@ -27,6 +27,14 @@ final class Generation {
         return new Generation(arena, raw.reinterpret(arena, null));
     }
 
+    /**
+     * {@return a generation of the same memory that is not this one} For an arena that closed: threads that
+     * compare their chunk's generation with the arena's see a change, while the arena's scope stays this one's.
+     */
+    Generation ended() {
+        return new Generation(null, segment);
+    }
+
     /** Ends the generation's scope; segments from it throw {@link IllegalStateException} afterwards. */
     void close() {
         if (arena != null) {

@@ -17,8 +17,9 @@ import java.util.Optional;
  * either end. It faults at the first byte out of bounds instead of silently corrupting a neighbour, and
  * the fault ends the JVM, so this is a debugging aid.
  *
- * <p>Offsets are relative to the usable middle. The guarded range holds the inner one until it is closed;
- * its segment has a scope of its own, ended by {@link #close()}. Commits are forwarded, and the tail guard
+ * <p>Offsets are relative to the usable middle. The guarded range owns the inner one until it is closed:
+ * no allocator or slice can use the inner range directly meanwhile (its guard pages would be under their
+ * segments), and the inner range cannot close. Its segment has a scope of its own, ended by {@link #close()}. Commits are forwarded, and the tail guard
  * is put in place when the inner range's commit reaches it. Thread-safe.
  */
 public final class GuardPage implements OsBacked {
@@ -35,7 +36,7 @@ public final class GuardPage implements OsBacked {
         this.inner = inner;
         this.page = inner.pageSize();
         this.size = inner.byteSize() - 2 * page;
-        Lifetime.Hold hold = inner.lifetime().acquire();
+        Lifetime.Hold hold = inner.lifetime().acquireExclusive();
         Arena arena = null;
         try {
             inner.commit(0, page);
@@ -70,7 +71,7 @@ public final class GuardPage implements OsBacked {
      *
      * @throws NullPointerException if {@code inner} is {@code null}
      * @throws IllegalArgumentException if {@code inner} has fewer than three pages
-     * @throws IllegalStateException if {@code inner} is closed
+     * @throws IllegalStateException if {@code inner} is closed, or an allocator or slice uses it
      */
     public static GuardPage around(OsBacked inner) {
         Objects.requireNonNull(inner, "inner");
@@ -157,7 +158,7 @@ public final class GuardPage implements OsBacked {
 
     @Override
     public Optional<PageScanner> pageScanner() {
-        return inner.pageScanner().map(scanner -> scanner.shifted(page));
+        return inner.pageScanner().map(scanner -> scanner.shifted(page, size));
     }
 
     @Override

@@ -20,6 +20,8 @@ import java.util.Objects;
 public final class Lifetime {
 
     private static final int CLOSED = -1;
+    /** Held by one holder that allows no other: a {@link GuardPage} over its inner range. */
+    private static final int EXCLUSIVE = -2;
     private static final VarHandle STATE;
 
     static {
@@ -62,7 +64,8 @@ public final class Lifetime {
 
     /** {@return how many allocators and slices hold the lifetime now; 0 once closed} */
     public int holders() {
-        return Math.max(state, 0);
+        int s = state;
+        return s == EXCLUSIVE ? 1 : Math.max(s, 0);
     }
 
     /** @throws IllegalStateException if closed, naming the range */
@@ -84,11 +87,34 @@ public final class Lifetime {
             if (s == CLOSED) {
                 throw new IllegalStateException(name + " is closed");
             }
+            if (s == EXCLUSIVE) {
+                throw new IllegalStateException(name + " is in exclusive use (a GuardPage owns it); use that instead");
+            }
         } while (!STATE.compareAndSet(this, s, s + 1));
-        return new Hold(this);
+        return new Hold(this, false);
     }
 
-    private void release() {
+    /**
+     * Takes the only hold: until it is released, no allocator or slice can use the range, and it cannot close.
+     *
+     * @throws IllegalStateException if closed, or held by anyone
+     */
+    Hold acquireExclusive() {
+        if (!STATE.compareAndSet(this, 0, EXCLUSIVE)) {
+            checkAlive();
+            throw new IllegalStateException(name + " is in use by " + holders()
+                    + " allocator(s) or slice(s); exclusive use needs it unused");
+        }
+        return new Hold(this, true);
+    }
+
+    private void release(boolean exclusive) {
+        if (exclusive) {
+            if (!STATE.compareAndSet(this, EXCLUSIVE, 0)) {
+                throw new AssertionError(name + " released an exclusive hold it does not have");
+            }
+            return;
+        }
         int s;
         do {
             s = state;
@@ -110,6 +136,7 @@ public final class Lifetime {
             throw new IllegalStateException(name + " is already closed");
         }
         if (s != 0 || !STATE.compareAndSet(this, 0, CLOSED)) {
+            checkAlive();
             throw new IllegalStateException(name + " is in use by " + Math.max(holders(), 1)
                     + " allocator(s) or slice(s); close them first");
         }
@@ -134,18 +161,20 @@ public final class Lifetime {
         }
 
         private final Lifetime lifetime;
+        private final boolean exclusive;
         @SuppressWarnings("unused")
         private volatile boolean released;
 
-        private Hold(Lifetime lifetime) {
+        private Hold(Lifetime lifetime, boolean exclusive) {
             this.lifetime = lifetime;
+            this.exclusive = exclusive;
         }
 
         /** Releases the hold, if this is the first call. */
         @Override
         public void close() {
             if (RELEASED.compareAndSet(this, false, true)) {
-                lifetime.release();
+                lifetime.release(exclusive);
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Listening;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -36,12 +38,13 @@ public final class Observed extends AllocatorWrapper {
 
     @Override
     protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
-        return Listened.allocate(listener, inner.getClass().getSimpleName(), byteSize, byteAlignment, orThrow,
+        return Listening.allocate(listener, inner.getClass().getSimpleName(), byteSize, byteAlignment, orThrow,
                 this::innerAllocate);
     }
 
     @Override
     public void deallocate(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
         boolean released = inner.freesIndividually() && inner.owns(segment);
         inner.deallocate(segment);
         if (released) {

@@ -45,6 +45,6 @@ final class OsRangeSlice extends RangeSlice implements OsBacked {
 
     @Override
     public Optional<PageScanner> pageScanner() {
-        return os.pageScanner().map(scanner -> scanner.shifted(offset));
+        return os.pageScanner().map(scanner -> scanner.shifted(offset, length));
     }
 }

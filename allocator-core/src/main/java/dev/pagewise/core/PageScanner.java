@@ -1,5 +1,7 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Checks;
+
 /**
  * Tells which pages of an {@link OsBacked} range hold data: the capability the pagemap-driven reset is
  * built on (Linux's {@code PAGEMAP_SCAN}). Offsets are relative to the range the scanner came from.
@@ -58,8 +60,12 @@ public interface PageScanner {
         return null;
     }
 
-    /** {@return this scanner seen from a slice that starts at {@code offset} of its range} */
-    default PageScanner shifted(long offset) {
+    /**
+     * {@return this scanner seen from the slice {@code [offset, offset + length)} of its range} Offsets are the
+     * slice's; a scan or re-arm outside the slice throws {@link IllegalArgumentException}, so a slice's reset
+     * never reaches into a neighbour's pages, not even to re-arm their write tracking.
+     */
+    default PageScanner shifted(long offset, long length) {
         PageScanner outer = this;
         return new PageScanner() {
             @Override
@@ -68,20 +74,21 @@ public interface PageScanner {
             }
 
             @Override
-            public void scan(long from, long length, long maxPages, Visitor visitor) {
-                outer.scan(offset + from, length, maxPages,
-                        (o, l, s, h) -> visitor.visit(o - offset, l, s, h));
+            public void scan(long from, long n, long maxPages, Visitor visitor) {
+                Checks.checkRange(from, n, length);
+                outer.scan(offset + from, n, maxPages, (o, l, st, h) -> visitor.visit(o - offset, l, st, h));
             }
 
             @Override
-            public void afterReset(long from, long length) {
-                outer.afterReset(offset + from, length);
+            public void afterReset(long from, long n) {
+                Checks.checkRange(from, n, length);
+                outer.afterReset(offset + from, n);
             }
 
             @Override
             public PageScanner writeTracking() {
                 PageScanner tracking = outer.writeTracking();
-                return tracking == null ? null : tracking.shifted(offset);
+                return tracking == null ? null : tracking.shifted(offset, length);
             }
         };
     }

@@ -50,6 +50,7 @@ public final class PoisonOnFree extends AllocatorWrapper {
      */
     @Override
     public void deallocate(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
         if (inner.owns(segment)) {
             segment.fill(poison);
         }

@@ -90,6 +90,7 @@ public final class Quarantine extends AllocatorWrapper {
      */
     @Override
     public void deallocate(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
         if (segment.byteSize() == 0) {
             // nothing to poison or check; an empty block may share its address with a live one
             inner.deallocate(segment);
@@ -159,6 +160,9 @@ public final class Quarantine extends AllocatorWrapper {
     /** {@inheritDoc} A block in quarantine is no longer live. */
     @Override
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         return (segment.byteSize() == 0 || !heldAddresses.contains(segment.address())) && inner.owns(segment);
     }
 

@@ -19,7 +19,7 @@ final class ResetPolicies {
     static final ResetPolicy ZERO_ALL = new ResetPolicy() {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
-            Checks.checkRange(offset, length, region.byteSize());
+            Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
             return zero(region, offset, length, System.nanoTime());
         }
 
@@ -32,7 +32,7 @@ final class ResetPolicies {
     static final ResetPolicy DECOMMIT_ALL = new ResetPolicy() {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
-            Checks.checkRange(offset, length, region.byteSize());
+            Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
             long start = System.nanoTime();
             if (!(region instanceof OsBacked os)) {
                 return zero(region, offset, length, start);
@@ -56,7 +56,7 @@ final class ResetPolicies {
     static final ResetPolicy NO_ZEROING = new ResetPolicy() {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
-            Checks.checkRange(offset, length, region.byteSize());
+            Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
             return ResetReport.empty(ResetStrategy.NONE);
         }
 
@@ -65,6 +65,11 @@ final class ResetPolicies {
             return "ResetPolicy.noZeroing()";
         }
     };
+
+    static {
+        dev.pagewise.core.internal.Bridge.policies(policy -> policy == ResetPolicies.ZERO_ALL || policy == ResetPolicies.DECOMMIT_ALL
+                || policy == ResetPolicies.NO_ZEROING || policy instanceof KeepResident);
+    }
 
     private static ResetReport zero(FixedRange region, long offset, long length, long start) {
         if (length == 0) {
@@ -78,7 +83,7 @@ final class ResetPolicies {
 
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
-            Checks.checkRange(offset, length, region.byteSize());
+            Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
             long start = System.nanoTime();
             if (!(region instanceof OsBacked os) || length <= Math.min(bytes, SMALL_RESET)) {
                 return zero(region, offset, length, start);

@@ -3,6 +3,7 @@ package dev.pagewise.core;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Events;
+import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.Arena;
@@ -41,9 +42,9 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         }
     }
 
-    /** A thread's chunk: {@code [pos, end)} of the generation {@code epoch}. */
+    /** A thread's chunk: {@code [pos, end)} of {@code generation}. */
     private static final class Chunk {
-        long epoch = -1;
+        Generation generation;
         long pos;
         long end;
     }
@@ -59,15 +60,14 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private final long capacity;
     private final ThreadLocal<Chunk> chunks = ThreadLocal.withInitial(Chunk::new);
     private volatile long cursor;
-    private volatile long epoch;
+    /** The current generation; one volatile reference, so a thread sees its memory and its identity together. */
     private volatile Generation generation;
-    private volatile MemorySegment memory;
     private volatile ResetReport lastReset = ResetReport.empty(ResetStrategy.NONE);
 
     private SharedBumpArena(Builder b) {
         this.range = b.range;
         this.policy = b.policy;
-        this.listener = Listened.orNull(b.listener);
+        this.listener = Listening.orNull(b.listener);
         this.checked = b.checked;
         this.chunkSize = b.chunkSize;
         this.hold = range.lifetime().acquire();
@@ -80,7 +80,6 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         }
         this.baseAddress = raw.address();
         this.capacity = range.byteSize();
-        this.memory = generation.segment;
     }
 
     /** {@return a checked arena over {@code range} with default chunks and {@link ResetPolicy#defaultPolicy()}} */
@@ -105,9 +104,16 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             this.range = Objects.requireNonNull(range, "range");
         }
 
-        /** Sets how {@link #reset()} restores memory. */
+        /**
+         * Sets how {@link SharedBumpArena#reset()} restores memory; default {@link ResetPolicy#defaultPolicy()}. A policy of your own (not one of
+         * {@code ResetPolicy}'s factories) is <em>restricted</em>: it decides whether the next user sees the last
+         * one's bytes, so only a caller with native access may set one.
+         *
+         * @throws NullPointerException if {@code policy} is {@code null}
+         * @throws IllegalCallerException for a policy of your own, if the caller's module has no native access
+         */
         public Builder resetPolicy(ResetPolicy policy) {
-            this.policy = Objects.requireNonNull(policy, "policy");
+            this.policy = Restricted.policy(Objects.requireNonNull(policy, "policy"), "SharedBumpArena.Builder.resetPolicy(ResetPolicy)");
             return this;
         }
 
@@ -159,7 +165,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listened.allocate(listener, "SharedBumpArena", byteSize, byteAlignment, true, this::unlistened);
+            return Listening.allocate(listener, "SharedBumpArena", byteSize, byteAlignment, true, this::unlistened);
         }
         return unlistened(byteSize, byteAlignment, true);
     }
@@ -167,7 +173,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listened.allocate(listener, "SharedBumpArena", byteSize, byteAlignment, false, this::unlistened);
+            return Listening.allocate(listener, "SharedBumpArena", byteSize, byteAlignment, false, this::unlistened);
         }
         return unlistened(byteSize, byteAlignment, false);
     }
@@ -182,12 +188,11 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
 
     private MemorySegment claimSegment(long byteSize, long byteAlignment) {
         Checks.checkRequest(byteSize, byteAlignment);
-        // epoch before memory: reset and close publish the memory first, then the epoch
-        long e = epoch;
-        MemorySegment mem = memory;
+        Generation g = generation;
+        MemorySegment mem = g.segment;
         if (byteSize <= chunkSize >>> 2 && byteAlignment <= chunkSize >>> 2) {
             Chunk chunk = chunks.get();
-            if (chunk.epoch == e) {
+            if (chunk.generation == g) {
                 long start = ((baseAddress + chunk.pos + byteAlignment - 1) & -byteAlignment) - baseAddress;
                 if (byteSize <= chunk.end - start) {
                     chunk.pos = start + byteSize;
@@ -196,7 +201,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             }
             long claimed = claim(chunkSize, chunkSize);
             if (claimed >= 0) {
-                chunk.epoch = e;
+                chunk.generation = g;
                 chunk.pos = claimed + byteSize;
                 chunk.end = claimed + chunkSize;
                 return mem.asSlice(claimed, byteSize);
@@ -227,7 +232,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
 
     @Override
     public MemorySegment.Scope scope() {
-        return memory.scope();
+        return generation.segment.scope();
     }
 
     @Override
@@ -238,8 +243,11 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     /** {@inheritDoc} Here: a segment of the current generation, inside the bytes claimed so far. */
     @Override
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         long claimed = cursor;
-        return claimed >= 0 && segment.scope().equals(memory.scope())
+        return claimed >= 0 && segment.scope().equals(generation.segment.scope())
                 && BumpArena.within(segment, baseAddress, claimed);
     }
 
@@ -290,13 +298,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             cursor = used;
             throw e;
         }
-        Generation next = Generation.open(raw, checked, true);
-        generation = next;
-        memory = next.segment;
-        epoch = epoch + 1;
-        if (listener != null) {
-            listener.onReset();
-        }
+        generation = Generation.open(raw, checked, true);
         try {
             lastReset = policy.reset(range, 0, used);
         } catch (RuntimeException | Error e) {
@@ -305,6 +307,9 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         }
         Events.reset(used, lastReset);
         cursor = 0;
+        if (listener != null) {
+            listener.onReset(); // last: a listener that throws leaves the arena consistent
+        }
         return lastReset;
     }
 
@@ -324,7 +329,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             cursor = used;
             throw e;
         }
-        epoch = epoch + 1;
+        generation = generation.ended();
         try {
             BumpArena.resetOrZero(range, policy, used);
         } finally {

@@ -1,6 +1,7 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.MemorySegment;
@@ -35,7 +36,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     private SizeClassed(Builder b) {
         FixedRange range = b.range;
         this.large = b.large;
-        this.listener = Listened.orNull(b.listener);
+        this.listener = Listening.orNull(b.listener);
         this.classSizes = classSizes(b.maxClass);
         int n = classSizes.length;
         this.shareSize = Checks.alignDown(range.byteSize() / n, 4096);
@@ -157,7 +158,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listened.allocate(listener, "SizeClassed", byteSize, byteAlignment, true, this::unlistened);
+            return Listening.allocate(listener, "SizeClassed", byteSize, byteAlignment, true, this::unlistened);
         }
         return unlistened(byteSize, byteAlignment, true);
     }
@@ -173,7 +174,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listened.allocate(listener, "SizeClassed", byteSize, byteAlignment, false, this::unlistened);
+            return Listening.allocate(listener, "SizeClassed", byteSize, byteAlignment, false, this::unlistened);
         }
         return unlistened(byteSize, byteAlignment, false);
     }
@@ -205,6 +206,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
      */
     @Override
     public void deallocate(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
         if (closed) {
             throw new IllegalStateException("SizeClassed is closed");
         }
@@ -247,6 +249,9 @@ public final class SizeClassed implements Allocator, AutoCloseable {
 
     @Override
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         if (closed) {
             return false;
         }

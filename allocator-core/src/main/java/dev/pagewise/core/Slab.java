@@ -2,6 +2,7 @@ package dev.pagewise.core;
 
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.Arena;
@@ -55,7 +56,7 @@ public final class Slab implements Allocator, AutoCloseable {
     @SuppressWarnings("restricted")
     private Slab(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener) {
         this.range = range;
-        this.listener = Listened.orNull(listener);
+        this.listener = Listening.orNull(listener);
         this.slotSize = slotSize;
         this.zeroing = zeroing;
         this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
@@ -130,7 +131,7 @@ public final class Slab implements Allocator, AutoCloseable {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listened.allocate(listener, name(), byteSize, byteAlignment, true, this::unlistened);
+            return Listening.allocate(listener, name(), byteSize, byteAlignment, true, this::unlistened);
         }
         return unlistened(byteSize, byteAlignment, true);
     }
@@ -139,7 +140,7 @@ public final class Slab implements Allocator, AutoCloseable {
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listened.allocate(listener, name(), byteSize, byteAlignment, false, this::unlistened);
+            return Listening.allocate(listener, name(), byteSize, byteAlignment, false, this::unlistened);
         }
         return unlistened(byteSize, byteAlignment, false);
     }
@@ -207,6 +208,7 @@ public final class Slab implements Allocator, AutoCloseable {
      */
     @Override
     public void deallocate(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
         if (closed) {
             throw new IllegalStateException("Slab is closed");
         }
@@ -241,6 +243,9 @@ public final class Slab implements Allocator, AutoCloseable {
 
     /** {@return whether {@code segment} is a live slot of this slab: one {@link #deallocate} would take} */
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         long offset = segment.address() - baseAddress;
         return !closed && offset >= 0 && offset < slotCount * slotSize && offset % slotSize == 0
                 && segment.byteSize() <= slotSize && isLive(offset / slotSize);

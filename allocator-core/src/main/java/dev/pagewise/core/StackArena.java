@@ -109,6 +109,12 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         /** {@inheritDoc} Here: a segment of this open frame (in checked mode), inside the stack's allocated bytes. */
         @Override
         public boolean owns(MemorySegment segment) {
+            if (segment == null) {
+                return false;
+            }
+        if (segment == null) {
+            return false;
+        }
             return !closed && segment.scope().equals(memory.scope())
                     && BumpArena.within(segment, memory.address(), bump.allocated());
         }
@@ -186,6 +192,9 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
     /** {@inheritDoc} Here: a frame-less allocation that is still live. */
     @Override
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         return bump.owns(segment);
     }
 

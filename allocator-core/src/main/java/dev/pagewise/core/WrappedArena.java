@@ -53,6 +53,7 @@ public final class WrappedArena<W extends AllocatorWrapper> implements Allocator
 
     @Override
     public void deallocate(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
         wrapper.deallocate(segment);
     }
 
@@ -63,6 +64,9 @@ public final class WrappedArena<W extends AllocatorWrapper> implements Allocator
 
     @Override
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         return wrapper.owns(segment);
     }
 

@@ -11,6 +11,7 @@ import dev.pagewise.core.ResetStrategy;
 import dev.pagewise.core.internal.Bridge;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.Restricted;
 import dev.pagewise.core.internal.Events;
 import dev.pagewise.os.linux.MmapBacked;
 
@@ -74,7 +75,7 @@ public final class ArenaPool implements AutoCloseable {
     private final ResetPolicy policy;
     private final long leaseTimeoutNanos;
     private final Allocator overflow;
-    private final AllocationListener listener;
+    private final java.util.function.Supplier<? extends AllocationListener> listeners;
     private final boolean recordSites;
     private final Lifetime lifetime;
     private final AtomicIntegerArray state;
@@ -100,7 +101,7 @@ public final class ArenaPool implements AutoCloseable {
         this.policy = b.policy;
         this.leaseTimeoutNanos = TimeUnit.NANOSECONDS.convert(b.leaseTimeout);
         this.overflow = b.overflow;
-        this.listener = b.listener;
+        this.listeners = b.listeners;
         this.recordSites = b.recordSites;
         this.name = "ArenaPool[" + b.slots + " x " + ByteSizes.format(slotSize) + "]";
         long total = slotSize * b.slots;
@@ -154,7 +155,7 @@ public final class ArenaPool implements AutoCloseable {
         private ResetPolicy policy = ResetPolicy.defaultPolicy();
         private Duration leaseTimeout = Duration.ZERO;
         private Allocator overflow;
-        private AllocationListener listener = AllocationListener.NOOP;
+        private java.util.function.Supplier<? extends AllocationListener> listeners;
         private OsBacked region;
         private boolean scrub;
         private boolean recordSites;
@@ -172,9 +173,16 @@ public final class ArenaPool implements AutoCloseable {
             }
         }
 
-        /** Sets how a returned slot is reset. @throws NullPointerException if {@code policy} is {@code null} */
+        /**
+         * Sets how a returned slot is reset; default {@link ResetPolicy#defaultPolicy()}. A policy of your own (not one of
+         * {@code ResetPolicy}'s factories) is <em>restricted</em>: it decides whether the next user sees the last
+         * one's bytes, so only a caller with native access may set one.
+         *
+         * @throws NullPointerException if {@code policy} is {@code null}
+         * @throws IllegalCallerException for a policy of your own, if the caller's module has no native access
+         */
         public Builder resetPolicy(ResetPolicy policy) {
-            this.policy = Objects.requireNonNull(policy, "policy");
+            this.policy = Restricted.policy(Objects.requireNonNull(policy, "policy"), "ArenaPool.Builder.resetPolicy(ResetPolicy)");
             return this;
         }
 
@@ -199,9 +207,15 @@ public final class ArenaPool implements AutoCloseable {
          * freed to it when the lease closes (or is reclaimed, possibly on another thread), so it must be
          * thread-safe; the segments a lease hands out from it become inaccessible when the lease closes.
          *
+         * <p>This method is <em>restricted</em>: a lease hands the overflow blocks out in its own scope, so the
+         * overflow allocator's memory must outlive every lease, which the pool cannot check (closing the
+         * allocator and its memory under a live lease would leave the lease's segments over unmapped memory).
+         *
          * @throws NullPointerException if {@code overflow} is {@code null}
+         * @throws IllegalCallerException if the caller's module has no native access
          */
         public Builder overflowTo(Allocator overflow) {
+            Restricted.check("ArenaPool.Builder.overflowTo(Allocator)");
             this.overflow = Objects.requireNonNull(overflow, "overflow");
             return this;
         }
@@ -218,14 +232,16 @@ public final class ArenaPool implements AutoCloseable {
         }
 
         /**
-         * Sets who hears every lease's allocations, and its reset and close when the lease ends
-         * ({@link dev.pagewise.core.Statistics}, {@link dev.pagewise.core.Limit} for a per-request budget,
-         * ...). It is called from every leasing thread, so it must be thread-safe. Default none.
+         * Gives every lease a listener of its own, made by {@code perLease} when the lease starts: it hears the
+         * lease's allocations (slot and overflow alike; a refusal fails the request, it does not overflow),
+         * then {@code onReset} and {@code onClose} when the lease ends or is reclaimed. For a budget per
+         * request: {@code () -> Limit.of(server.child("request", 8 << 20))} — the children share their
+         * parent, so the pool as a whole is bounded too. Default none.
          *
-         * @throws NullPointerException if {@code listener} is {@code null}
+         * @throws NullPointerException if {@code perLease} is {@code null}
          */
-        public Builder listener(AllocationListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+        public Builder listenerPerLease(java.util.function.Supplier<? extends AllocationListener> perLease) {
+            this.listeners = Objects.requireNonNull(perLease, "perLease");
             return this;
         }
 
@@ -260,6 +276,7 @@ public final class ArenaPool implements AutoCloseable {
         final Lifetime.Hold poolHold;
         final java.util.List<java.lang.foreign.MemorySegment> overflowed = new java.util.concurrent.CopyOnWriteArrayList<>();
         final AtomicInteger ended = new AtomicInteger();
+        volatile AllocationListener listener;
         volatile Lifetime.Hold arenaHold;
         volatile long used;
         volatile Cleaner.Cleanable cleanable;
@@ -298,9 +315,12 @@ public final class ArenaPool implements AutoCloseable {
         boolean counted = false;
         try {
             checkOpen();
-            BumpArena arena = BumpArena.builder(slots[slot]).resetPolicy(POOL_RESETS).listener(listener).build();
+            BumpArena arena = BumpArena.builder(slots[slot]).resetPolicy(POOL_RESETS).build();
             lease.arenaHold = Bridge.holdOf(arena);
+            lease.listener = listeners == null ? null
+                    : Objects.requireNonNull(listeners.get(), "the listener a lease's supplier made");
             RequestArena request = new RequestArena(this, lease, arena, overflow);
+            // registered on the scope: reachable from every segment of the lease, and from nothing the pool keeps
             leasesBySlot.set(slot, lease);
             leased.incrementAndGet();
             counted = true;
@@ -389,10 +409,30 @@ public final class ArenaPool implements AutoCloseable {
     }
 
     /**
-     * Takes a slot back from a lease that {@link RequestArena#close()} ended: the arena is closed (its
-     * segments inaccessible), its overflow blocks freed. Resets the slot here or queues it for the scrubber.
+     * Takes a slot back from a lease that {@link RequestArena#close()} or a reclaim ended (its arena's scope is
+     * closed or unreachable): tells the lease's listener, frees its overflow blocks, then resets the slot here or
+     * queues it for the scrubber. The slot goes back whatever failed; the first failure is thrown after.
      */
-    void giveBack(Lease lease) {
+    void endLease(Lease lease) {
+        try {
+            try {
+                AllocationListener l = lease.listener;
+                if (l != null) {
+                    try {
+                        l.onReset();
+                    } finally {
+                        l.onClose();
+                    }
+                }
+            } finally {
+                freeOverflow(lease);
+            }
+        } finally {
+            giveBack(lease);
+        }
+    }
+
+    private void giveBack(Lease lease) {
         leasesBySlot.set(lease.slot, null);
         leased.decrementAndGet();
         if (scrubber != null) {
@@ -478,12 +518,12 @@ public final class ArenaPool implements AutoCloseable {
         String message = name + ": reclaimed slot " + lease.slot + " from a lease that was never closed: " + why
                 + " (leased by " + lease.thread + ")" + (lease.site == null ? "; recordLeaseSites() shows where" : "");
         LOG.log(System.Logger.Level.WARNING, message, lease.site);
+        lease.arenaHold.close();
+        lease.used = slots[lease.slot].byteSize();
         try {
-            freeOverflow(lease);
-        } finally {
-            lease.arenaHold.close();
-            lease.used = slots[lease.slot].byteSize();
-            giveBack(lease);
+            endLease(lease);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.WARNING, name + ": ending the reclaimed lease of slot " + lease.slot + " failed", e);
         }
     }
 
@@ -654,18 +694,36 @@ public final class ArenaPool implements AutoCloseable {
         }
     }
 
+    /** Closes every slot and then the region (if the pool mapped it), even when one of them fails; the first failure is thrown. */
     private void closeSlotsAndRegion() {
-        try {
-            for (OsBacked slot : slots) {
-                if (slot != null) {
+        RuntimeException failure = null;
+        for (OsBacked slot : slots) {
+            if (slot != null) {
+                try {
                     slot.close();
+                } catch (RuntimeException e) {
+                    failure = first(failure, e);
                 }
             }
-        } finally {
-            if (ownsRegion && region != null) {
+        }
+        if (ownsRegion && region != null) {
+            try {
                 region.close();
+            } catch (RuntimeException e) {
+                failure = first(failure, e);
             }
         }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException first(RuntimeException failure, RuntimeException next) {
+        if (failure == null) {
+            return next;
+        }
+        failure.addSuppressed(next);
+        return failure;
     }
 
     @Override

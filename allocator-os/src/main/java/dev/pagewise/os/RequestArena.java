@@ -1,10 +1,13 @@
 package dev.pagewise.os;
 
+import dev.pagewise.core.AllocationListener;
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.internal.Listening;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 
 /**
  * One slot of an {@link ArenaPool}, leased for one request: an {@link Arena} and {@link Allocator} owned by
@@ -31,27 +34,36 @@ public final class RequestArena implements Allocator, Arena {
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
+        AllocationListener listener = lease.listener;
+        if (listener != null) {
+            return Listening.allocate(listener, "RequestArena", byteSize, byteAlignment, true, this::unlistened);
+        }
+        return unlistened(byteSize, byteAlignment, true);
+    }
+
+    @Override
+    public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+        AllocationListener listener = lease.listener;
+        if (listener != null) {
+            return Listening.allocate(listener, "RequestArena", byteSize, byteAlignment, false, this::unlistened);
+        }
+        return unlistened(byteSize, byteAlignment, false);
+    }
+
+    /** The slot first, then the overflow allocator if the pool has one. */
+    private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         MemorySegment segment = arena.tryAllocate(byteSize, byteAlignment);
         if (segment != null) {
             return segment;
         }
         if (overflow == null) {
-            return arena.allocate(byteSize, byteAlignment);
+            return orThrow ? arena.allocate(byteSize, byteAlignment) : null;
         }
-        return scoped(overflow.allocate(byteSize, byteAlignment));
+        MemorySegment block = orThrow ? overflow.allocate(byteSize, byteAlignment) : overflow.tryAllocate(byteSize, byteAlignment);
+        return block == null ? null : scoped(block);
     }
 
-    @Override
-    public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
-        MemorySegment segment = arena.tryAllocate(byteSize, byteAlignment);
-        if (segment != null || overflow == null) {
-            return segment;
-        }
-        segment = overflow.tryAllocate(byteSize, byteAlignment);
-        return segment == null ? null : scoped(segment);
-    }
-
-    /** Records an overflow block for freeing and hands it out in the lease's scope. */
+    /** Records an overflow block for freeing and hands it out in the lease's scope (overflowTo is restricted for this). */
     @SuppressWarnings("restricted")
     private MemorySegment scoped(MemorySegment block) {
         lease.overflowed.add(block);
@@ -76,6 +88,9 @@ public final class RequestArena implements Allocator, Arena {
     /** {@inheritDoc} Here: a segment of this lease, from its slot or from the overflow allocator. */
     @Override
     public boolean owns(MemorySegment segment) {
+        if (segment == null) {
+            return false;
+        }
         if (arena.owns(segment)) {
             return true;
         }
@@ -106,9 +121,10 @@ public final class RequestArena implements Allocator, Arena {
     }
 
     /**
-     * Ends the lease: every segment becomes inaccessible, overflow blocks are freed, the slot is reset
-     * (here, or by the pool's scrubber) and returned. The slot goes back even when freeing an overflow
-     * block fails; that failure is then thrown.
+     * Ends the lease: every segment becomes inaccessible, the lease's listener hears the reset and close,
+     * overflow blocks are freed, the slot is reset (here, or by the pool's scrubber) and returned. Once the
+     * segments are closed the slot goes back whatever else fails; that failure is then thrown. If the segments
+     * cannot be closed (one is in use by a downcall), nothing changes.
      *
      * @throws IllegalStateException if the lease already ended (closed, or reclaimed by the pool)
      * @throws WrongThreadException from a thread other than the one that leased
@@ -122,13 +138,16 @@ public final class RequestArena implements Allocator, Arena {
             throw new WrongThreadException("the lease of slot " + lease.slot + " belongs to " + lease.thread
                     + ", not " + Thread.currentThread());
         }
-        lease.used = arena.highWater();
-        arena.close();
-        lease.end();
         try {
-            pool.freeOverflow(lease);
+            lease.used = arena.highWater();
+            arena.close();
+            if (!lease.end()) {
+                throw new IllegalStateException("the lease of slot " + lease.slot + " already ended");
+            }
+            pool.endLease(lease);
         } finally {
-            pool.giveBack(lease);
+            // the pool's cleaner watches the arena's scope: it must not see it unreachable before end() above
+            Reference.reachabilityFence(arena);
         }
     }
 

@@ -301,6 +301,29 @@ class ArenaPoolRecoveryTest {
     }
 
     @Test
+    void aBudgetPerLeaseShouldRefuseWithoutOverflowingAndBeReturnedWhenTheLeaseEnds() throws Exception {
+        dev.pagewise.core.Budget server = dev.pagewise.core.Budget.root("server", 1 << 20);
+        SharedBumpArena overflow = SharedBumpArena.over(MmapBacked.map(4 << 20));
+        try (ArenaPool pool = ArenaPool.builder(2, 64 << 10).overflowTo(overflow)
+                .listenerPerLease(() -> dev.pagewise.core.Limit.of(server.child("request", 100 << 10))).build()) {
+            try (RequestArena a = pool.lease(); RequestArena b = pool.lease()) {
+                a.allocate(90 << 10, 8);
+                assertEquals(1, a.overflowed(), "past the slot, within the budget: overflow");
+                assertEquals(null, a.tryAllocate(20 << 10, 8), "over the budget: refused, not overflowed");
+                assertEquals(1, a.overflowed());
+                b.allocate(50 << 10, 8);
+                assertEquals(140 << 10, server.used(), "each lease has its own budget under the server's");
+            }
+            assertEquals(0, server.used(), "both leases returned their budget");
+            Thread.ofVirtual().start(() -> pool.lease().allocate(10 << 10, 8)).join();
+            assertEquals(10 << 10, server.used());
+            assertEquals(1, pool.reclaimDeadThreads());
+            assertEquals(0, server.used(), "a reclaimed lease returns its budget too");
+        }
+        overflow.close();
+    }
+
+    @Test
     void anEnormousLeaseTimeoutShouldBeAcceptedAndNeverOverflow() {
         try (ArenaPool pool = ArenaPool.builder(1, 64 << 10).leaseTimeout(Duration.ofSeconds(Long.MAX_VALUE)).build()) {
             try (RequestArena lease = pool.lease()) {

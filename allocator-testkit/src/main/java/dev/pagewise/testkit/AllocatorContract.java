@@ -92,6 +92,13 @@ public abstract class AllocatorContract {
     }
 
     @Test
+    void nullShouldBeRejectedByFreeAndOwnedByNobody() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> allocator.deallocate(null));
+        assertEquals("segment", e.getMessage());
+        assertFalse(allocator.owns(null));
+    }
+
+    @Test
     void tryAllocateShouldReturnNullForTheImpossibleAndAllocateShouldThrow() {
         assertNull(allocator.tryAllocate(Long.MAX_VALUE, 8));
         assertThrows(RuntimeException.class, () -> allocator.allocate(Long.MAX_VALUE, 8));

@@ -4,12 +4,15 @@ import dev.pagewise.core.Allocator;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.FixedRange;
 import dev.pagewise.core.GuardPage;
+import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.NativeBacked;
 import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.PoisonOnFree;
 import dev.pagewise.core.Protection;
 import dev.pagewise.core.Quarantine;
 import dev.pagewise.core.ResetPolicy;
+import dev.pagewise.core.ResetReport;
+import dev.pagewise.core.ResetStrategy;
 import dev.pagewise.core.SharedBumpArena;
 import dev.pagewise.core.SizeClassed;
 import dev.pagewise.core.Slab;
@@ -97,6 +100,26 @@ public final class UnprivilegedPaths {
                 () -> Slab.withoutZeroing(NativeBacked.allocate(4096), 64)));
         p.put("SizeClassed without zeroing", new Path(IllegalCallerException.class,
                 () -> SizeClassed.builder(NativeBacked.allocate(1 << 20)).withoutZeroing()));
+        p.put("a restricted method through a method reference run by Pagewise", new Path(IllegalCallerException.class, () -> {
+            SizeClassed.Builder b = SizeClassed.builder(NativeBacked.allocate(1 << 20));
+            Lifetime.create("bounce", b::withoutZeroing).close();
+        }));
+        p.put("a restricted method through a method reference run by the JDK", new Path(IllegalCallerException.class,
+                () -> java.util.Optional.of(BumpArena.builder(NativeBacked.allocate(4096))).map(BumpArena.Builder::unchecked)));
+        p.put("a restricted method through reflection", new Path(IllegalCallerException.class, () -> {
+            try {
+                ResetPolicy.class.getMethod("noZeroing").invoke(null);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }));
+        p.put("a reset policy of one's own (a no-op noZeroing)", new Path(IllegalCallerException.class,
+                () -> BumpArena.builder(NativeBacked.allocate(4096))
+                        .resetPolicy((range, offset, length) -> ResetReport.empty(ResetStrategy.NONE))));
+        p.put("a pool reset policy of one's own", new Path(IllegalCallerException.class,
+                () -> ArenaPool.builder(1, 1 << 20).resetPolicy((range, offset, length) -> ResetReport.empty(ResetStrategy.NONE))));
+        p.put("overflowTo (its blocks are handed out in the lease's scope)", new Path(IllegalCallerException.class,
+                () -> ArenaPool.builder(1, 1 << 20).overflowTo(SharedBumpArena.over(MmapBacked.map(1 << 20)))));
 
         // Lazy, uncommitted memory: allocators hand out committed memory only, and FFM bounds every access.
         p.put("lazy arena: read past the allocated segment", new Path(IndexOutOfBoundsException.class, () -> {
@@ -141,6 +164,17 @@ public final class UnprivilegedPaths {
                 g.close();
                 m.close();
             }
+        }));
+        p.put("GuardPage around a mapping an arena uses (it would protect pages under the arena)", new Path(IllegalStateException.class, () -> {
+            MmapBacked m = MmapBacked.map(1 << 20);
+            MemorySegment s = BumpArena.over(m).allocate(4096, 4096);
+            GuardPage.around(m);
+            s.get(JAVA_BYTE, 0);
+        }));
+        p.put("an arena over a mapping a GuardPage owns", new Path(IllegalStateException.class, () -> {
+            MmapBacked m = MmapBacked.map(1 << 20);
+            GuardPage.around(m);
+            BumpArena.over(m).allocate(4096, 4096).get(JAVA_BYTE, 0);
         }));
         p.put("GuardPage: a second arena over a slice of the same mapping", new Path(null, () -> {
             MmapBacked m = MmapBacked.map(64 * PAGE);
@@ -254,18 +288,6 @@ public final class UnprivilegedPaths {
             }
             s.get(JAVA_LONG, 0);
         }));
-        p.put("overflow segment after the lease closed", new Path(IllegalStateException.class, () -> {
-            SharedBumpArena overflow = SharedBumpArena.over(MmapBacked.map(4 << 20));
-            ArenaPool pool = ArenaPool.builder(1, 64 << 10).overflowTo(overflow).build();
-            MemorySegment s;
-            try (RequestArena lease = pool.lease()) {
-                s = lease.allocate(1 << 20, 8);
-            }
-            try (RequestArena lease = pool.lease()) {
-                lease.allocate(1 << 20, 8).fill((byte) 5);
-                s.get(JAVA_BYTE, 0);
-            }
-        }));
         p.put("lease from a closed pool", new Path(IllegalStateException.class, () -> {
             ArenaPool pool = ArenaPool.builder(2, 1 << 20).build();
             pool.close();
@@ -339,6 +361,18 @@ public final class UnprivilegedPaths {
 
         p.put("protect past the committed prefix", new Path(IllegalArgumentException.class,
                 () -> MmapBacked.map(1 << 20, LAZY).protect(0, PAGE, Protection.READ)));
+        p.put("overflow segment after the lease closed", new Path(IllegalStateException.class, () -> {
+            SharedBumpArena overflow = SharedBumpArena.over(MmapBacked.map(4 << 20)); // restricted: privileged here
+            ArenaPool pool = ArenaPool.builder(1, 64 << 10).overflowTo(overflow).build();
+            MemorySegment s;
+            try (RequestArena lease = pool.lease()) {
+                s = lease.allocate(1 << 20, 8);
+            }
+            try (RequestArena lease = pool.lease()) {
+                lease.allocate(1 << 20, 8).fill((byte) 5);
+                s.get(JAVA_BYTE, 0);
+            }
+        }));
         p.put("GuardPage: reset of the inner range over the guard", new Path(IllegalStateException.class, () -> {
             MmapBacked m = MmapBacked.map(16 * PAGE);
             GuardPage.around(m);

@@ -2,6 +2,7 @@ package dev.pagewise.core.internal;
 
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.Lifetime;
+import dev.pagewise.core.ResetPolicy;
 
 import java.util.function.Function;
 
@@ -14,6 +15,7 @@ public final class Bridge {
 
     private static Function<Lifetime, Lifetime.Hold> acquire;
     private static Function<BumpArena, Lifetime.Hold> holdOf;
+    private static java.util.function.Predicate<ResetPolicy> builtInPolicy;
 
     private Bridge() {
     }
@@ -32,6 +34,20 @@ public final class Bridge {
             throw new IllegalStateException("already set");
         }
         holdOf = holdOperation;
+    }
+
+    /** Called once by the built-in policies. */
+    public static synchronized void policies(java.util.function.Predicate<ResetPolicy> isBuiltIn) {
+        if (builtInPolicy != null) {
+            throw new IllegalStateException("already set");
+        }
+        builtInPolicy = isBuiltIn;
+    }
+
+    /** {@return whether {@code policy} is one of {@link ResetPolicy}'s own} */
+    public static boolean isBuiltIn(ResetPolicy policy) {
+        ResetPolicy.zeroAll(); // initialises the built-in policies, which hand their test over
+        return builtInPolicy.test(policy);
     }
 
     /** {@return a new hold on {@code lifetime}} @throws IllegalStateException if it is closed */

@@ -1,6 +1,7 @@
 package dev.pagewise.core.internal;
 
 import dev.pagewise.core.Lifetime;
+import dev.pagewise.core.ResetPolicy;
 
 import java.lang.StackWalker.Option;
 import java.lang.foreign.MemorySegment;
@@ -16,7 +17,9 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Restricted {
 
-    private static final StackWalker WALKER = StackWalker.getInstance(Option.RETAIN_CLASS_REFERENCE);
+    /** Hidden frames shown: a lambda or method reference that calls a restricted method is a frame of its author's module. */
+    private static final StackWalker WALKER = StackWalker.getInstance(
+            java.util.Set.of(Option.RETAIN_CLASS_REFERENCE, Option.SHOW_HIDDEN_FRAMES));
     private static final Module CORE = Restricted.class.getModule();
 
     private Restricted() {
@@ -33,6 +36,21 @@ public final class Restricted {
     }
 
     /**
+     * Checks a reset policy given to a builder: one of {@link ResetPolicy}'s own is always allowed; any other
+     * only to a caller with native access, since a policy that does not zero shows one tenant's bytes to the
+     * next, and a policy is handed the range it resets.
+     *
+     * @param method the builder method, as it appears in the message
+     * @throws IllegalCallerException if the policy is not a built-in one and the builder's caller has no native access
+     */
+    public static ResetPolicy policy(ResetPolicy policy, String method) {
+        if (!Bridge.isBuiltIn(policy)) {
+            check(method + " with a policy of your own", 3);
+        }
+        return policy;
+    }
+
+    /**
      * The body of every range's restricted {@code segment()}: checks its caller, then that the range is
      * alive; {@return {@code segment}}
      *
@@ -46,13 +64,16 @@ public final class Restricted {
     }
 
     /**
-     * Checks the class {@code depth} frames up: 0 is this method, 1 the public entry above, 2 the restricted
-     * method, 3 its caller.
+     * Checks the caller: {@code depth} frames up (0 is this method, 1 the public entry above, 2 the restricted
+     * method, 3 its caller), past reflection and method-handle frames.
      */
     private static void check(String method, int depth) {
-        Class<?> caller = WALKER.walk(frames -> frames.skip(depth).findFirst().map(StackWalker.StackFrame::getDeclaringClass)
-                .orElse(null));
-        if (caller == null || isTrusted(caller.getModule())) {
+        Class<?> caller = WALKER.walk(frames -> frames.skip(depth).map(StackWalker.StackFrame::getDeclaringClass)
+                .filter(c -> !isPlumbing(c)).findFirst().orElse(null));
+        if (caller == null) {
+            throw new IllegalCallerException(method + " is a restricted method and has no Java caller to check");
+        }
+        if (isTrusted(caller.getModule())) {
             return;
         }
         Module module = caller.getModule();
@@ -60,6 +81,20 @@ public final class Restricted {
         throw new IllegalCallerException(method + " is a restricted method: it can expose memory whose access"
                 + " ends the JVM. " + caller.getName() + " is in " + (module.isNamed() ? "module " + name
                 : "the unnamed module") + ", which has no native access; run with --enable-native-access=" + name);
+    }
+
+    /**
+     * Reflection and method-handle frames of {@code java.base} pass a call on; the caller is who invoked them.
+     * Pagewise's own frames are never skipped, so a call that Pagewise makes on behalf of a lambda or method
+     * reference is judged by the lambda's frame, which belongs to its author's module.
+     */
+    private static boolean isPlumbing(Class<?> c) {
+        if (c.getModule() != Object.class.getModule()) {
+            return false;
+        }
+        String name = c.getName();
+        return name.startsWith("java.lang.invoke.") || name.startsWith("jdk.internal.reflect.")
+                || name.startsWith("java.lang.reflect.");
     }
 
     private static boolean isTrusted(Module module) {

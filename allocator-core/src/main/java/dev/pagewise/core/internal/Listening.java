@@ -1,6 +1,7 @@
-package dev.pagewise.core;
+package dev.pagewise.core.internal;
 
-import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.AllocationFailedException;
+import dev.pagewise.core.AllocationListener;
 
 import java.lang.foreign.MemorySegment;
 
@@ -8,18 +9,20 @@ import java.lang.foreign.MemorySegment;
  * The one way an allocator serves a request that a listener hears: ask the listener, allocate, tell it
  * what happened. Every allocator that takes a listener goes through here, and only when it has one.
  */
-final class Listened {
+public final class Listening {
 
     /** The allocator's own path: a segment, or {@code null} (or its own exception, if {@code orThrow}) when there is no room. */
     @FunctionalInterface
-    interface Raw {
+    public interface Raw {
+        /** {@return a segment, or {@code null} when there is no room and {@code orThrow} is false} */
         MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow);
     }
 
-    private Listened() {
+    private Listening() {
     }
 
-    static MemorySegment allocate(AllocationListener listener, String allocator, long byteSize, long byteAlignment,
+    /** Serves a request that {@code listener} hears; {@code allocator} names the allocator in a refusal. */
+    public static MemorySegment allocate(AllocationListener listener, String allocator, long byteSize, long byteAlignment,
                                   boolean orThrow, Raw raw) {
         Checks.checkRequest(byteSize, byteAlignment);
         String refused = listener.onPreAllocation(byteSize, byteAlignment);
@@ -46,7 +49,7 @@ final class Listened {
     }
 
     /** {@return {@code listener}, or {@code null} for {@link AllocationListener#NOOP}, so the fast path tests one field} */
-    static AllocationListener orNull(AllocationListener listener) {
+    public static AllocationListener orNull(AllocationListener listener) {
         return listener == AllocationListener.NOOP ? null : listener;
     }
 }
