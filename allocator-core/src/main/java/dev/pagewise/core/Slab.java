@@ -23,7 +23,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  *
  * <p>Segments share one scope, the slab's, ended by {@link #close()}: after that no segment of the slab
  * can be used, whatever comes next in the range. A freed slot's old segment is not revoked while the slab
- * is open; a write through it lands in the free slot. The first eight bytes of a free slot link it to the
+ * is open: a write through it lands in the slot, and once the slot is handed out again, freeing the old
+ * segment frees the new owner's block (a slab cannot tell the two apart; keep one owner per segment). The first eight bytes of a free slot link it to the
  * next, and each link is checked when it is followed: a link that a stray write changed throws
  * {@link MemoryCorruptionException} and is never followed, so no live slot is handed out twice.
  * Not thread-safe.
