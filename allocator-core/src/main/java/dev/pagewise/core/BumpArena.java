@@ -36,6 +36,8 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         Bridge.arenas(arena -> arena.hold);
     }
 
+    /** The path without the listener, held once: see {@link Listening#allocate}. */
+    private final Listening.Raw unlistened = this::unlistened;
     private final FixedRange range;
     private final MemorySegment raw;
     private final Lifetime.Hold hold;
@@ -156,7 +158,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listening.allocate(listener, "BumpArena", byteSize, byteAlignment, true, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, true, unlistened);
         }
         return unlistened(byteSize, byteAlignment, true);
     }
@@ -164,7 +166,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listening.allocate(listener, "BumpArena", byteSize, byteAlignment, false, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, false, unlistened);
         }
         return unlistened(byteSize, byteAlignment, false);
     }

@@ -14,6 +14,8 @@ import java.util.Objects;
 public final class Observed extends AllocatorWrapper {
 
     private final AllocationListener listener;
+    /** The inner path, held once: see {@link Listening#allocate}. */
+    private final Listening.Raw innerAllocate = this::innerAllocate;
 
     private Observed(Allocator inner, AllocationListener listener) {
         super(inner);
@@ -38,8 +40,7 @@ public final class Observed extends AllocatorWrapper {
 
     @Override
     protected MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow) {
-        return Listening.allocate(listener, inner.getClass().getSimpleName(), byteSize, byteAlignment, orThrow,
-                this::innerAllocate);
+        return Listening.allocate(listener, inner, byteSize, byteAlignment, orThrow, innerAllocate);
     }
 
     @Override

@@ -49,6 +49,8 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         long end;
     }
 
+    /** The path without the listener, held once: see {@link Listening#allocate}. */
+    private final Listening.Raw unlistened = this::unlistened;
     private final FixedRange range;
     private final Lifetime.Hold hold;
     private final MemorySegment raw;
@@ -165,7 +167,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listening.allocate(listener, "SharedBumpArena", byteSize, byteAlignment, true, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, true, unlistened);
         }
         return unlistened(byteSize, byteAlignment, true);
     }
@@ -173,7 +175,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listening.allocate(listener, "SharedBumpArena", byteSize, byteAlignment, false, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, false, unlistened);
         }
         return unlistened(byteSize, byteAlignment, false);
     }

@@ -22,6 +22,8 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     /** The default largest class: 32 KiB. */
     public static final long DEFAULT_MAX_CLASS = 32 << 10;
 
+    /** The path without the listener, held once: see {@link Listening#allocate}. */
+    private final Listening.Raw unlistened = this::unlistened;
     private final long baseAddress;
     private final long shareSize;
     private final long[] classSizes;
@@ -158,7 +160,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listening.allocate(listener, "SizeClassed", byteSize, byteAlignment, true, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, true, unlistened);
         }
         return unlistened(byteSize, byteAlignment, true);
     }
@@ -174,7 +176,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listening.allocate(listener, "SizeClassed", byteSize, byteAlignment, false, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, false, unlistened);
         }
         return unlistened(byteSize, byteAlignment, false);
     }

@@ -36,6 +36,8 @@ public final class Slab implements Allocator, AutoCloseable {
 
     private static final long NONE = -1;
 
+    /** The path without the listener, held once: see {@link Listening#allocate}. */
+    private final Listening.Raw unlistened = this::unlistened;
     private final FixedRange range;
     private final Lifetime.Hold hold;
     private final Arena arena;
@@ -132,7 +134,7 @@ public final class Slab implements Allocator, AutoCloseable {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listening.allocate(listener, name(), byteSize, byteAlignment, true, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, true, unlistened);
         }
         return unlistened(byteSize, byteAlignment, true);
     }
@@ -141,7 +143,7 @@ public final class Slab implements Allocator, AutoCloseable {
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         if (listener != null) {
-            return Listening.allocate(listener, name(), byteSize, byteAlignment, false, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, false, unlistened);
         }
         return unlistened(byteSize, byteAlignment, false);
     }

@@ -20,6 +20,8 @@ import java.lang.ref.Reference;
  */
 public final class RequestArena implements Allocator, Arena {
 
+    /** The path without the listener, held once: see {@link Listening#allocate}. */
+    private final Listening.Raw unlistened = this::unlistened;
     private final ArenaPool pool;
     private final ArenaPool.Lease lease;
     private final BumpArena arena;
@@ -36,7 +38,7 @@ public final class RequestArena implements Allocator, Arena {
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         AllocationListener listener = lease.listener;
         if (listener != null) {
-            return Listening.allocate(listener, "RequestArena", byteSize, byteAlignment, true, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, true, unlistened);
         }
         return unlistened(byteSize, byteAlignment, true);
     }
@@ -45,7 +47,7 @@ public final class RequestArena implements Allocator, Arena {
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         AllocationListener listener = lease.listener;
         if (listener != null) {
-            return Listening.allocate(listener, "RequestArena", byteSize, byteAlignment, false, this::unlistened);
+            return Listening.allocate(listener, this, byteSize, byteAlignment, false, unlistened);
         }
         return unlistened(byteSize, byteAlignment, false);
     }

@@ -21,14 +21,18 @@ public final class Listening {
     private Listening() {
     }
 
-    /** Serves a request that {@code listener} hears; {@code allocator} names the allocator in a refusal. */
-    public static MemorySegment allocate(AllocationListener listener, String allocator, long byteSize, long byteAlignment,
+    /**
+     * Serves a request that {@code listener} hears; {@code allocator} is named in a refusal (only then, so
+     * the path builds no string). Hold {@code raw} in a field: a method reference made per call costs an
+     * allocation on the hot path.
+     */
+    public static MemorySegment allocate(AllocationListener listener, Object allocator, long byteSize, long byteAlignment,
                                   boolean orThrow, Raw raw) {
         Checks.checkRequest(byteSize, byteAlignment);
         String refused = listener.onPreAllocation(byteSize, byteAlignment);
         if (refused != null) {
             if (orThrow) {
-                throw new AllocationFailedException(allocator + ": cannot allocate " + byteSize + " bytes (align "
+                throw new AllocationFailedException(allocator.getClass().getSimpleName() + ": cannot allocate " + byteSize + " bytes (align "
                         + byteAlignment + "): " + refused, byteSize, byteAlignment, -1);
             }
             return null;
