@@ -12,7 +12,7 @@ import dev.pagewise.core.Quarantine;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
-import dev.pagewise.core.WrappedArena;
+import dev.pagewise.core.ResettableWrappedArena;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.linux.MmapBacked;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,7 +38,7 @@ public class WrapperBench extends BenchDefaults {
     private BumpArena bumpStatistics;
     private BumpArena bumpStatisticsConfined;
     private BumpArena bumpLimit;
-    private WrappedArena<Canary> bumpCanary;
+    private ResettableWrappedArena<Canary> bumpCanary;
     private Slab slab;
     private Slab slabStatistics;
     private Slab slabLeakSampled;

@@ -34,8 +34,13 @@ public final class Canary extends AllocatorWrapper {
     }
 
     /** {@return {@code arena} with every block guarded, still an arena} @throws NullPointerException if {@code arena} is {@code null} */
-    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<Canary> over(A arena) {
+    public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<Canary> over(A arena) {
         return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena")), arena);
+    }
+
+    /** {@return {@code arena} with every block guarded, still an arena that resets} @throws NullPointerException if {@code arena} is {@code null} */
+    public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<Canary> over(A arena) {
+        return WrappedArena.resettable(over((Allocator) java.util.Objects.requireNonNull(arena, "arena")), arena);
     }
 
     @Override

@@ -33,9 +33,20 @@ public final class Observed extends AllocatorWrapper {
      *
      * @throws NullPointerException if an argument is {@code null}
      */
-    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<Observed> over(
+    public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<Observed> over(
             A arena, AllocationListener listener) {
         return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), listener), arena);
+    }
+
+    /**
+     * {@return {@code arena}, heard by {@code listener}, still an arena that resets} Prefer the arena's own
+     * {@code listener(...)} builder option, which costs less.
+     *
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<Observed> over(
+            A arena, AllocationListener listener) {
+        return WrappedArena.resettable(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), listener), arena);
     }
 
     @Override

@@ -30,12 +30,22 @@ public final class PoisonOnFree extends AllocatorWrapper {
     }
 
     /** {@return {@code arena}, its freed blocks filled with {@code poison}, still an arena} @throws NullPointerException if {@code arena} is {@code null} */
-    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<PoisonOnFree> over(A arena, byte poison) {
+    public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<PoisonOnFree> over(A arena, byte poison) {
         return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), poison), arena);
     }
 
+    /** {@return {@code arena}, its freed blocks filled with {@code poison}, still an arena that resets} @throws NullPointerException if {@code arena} is {@code null} */
+    public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<PoisonOnFree> over(A arena, byte poison) {
+        return WrappedArena.resettable(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), poison), arena);
+    }
+
     /** {@return {@code arena}, its freed blocks filled with {@link #DEFAULT_POISON}, still an arena} @throws NullPointerException if {@code arena} is {@code null} */
-    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<PoisonOnFree> over(A arena) {
+    public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<PoisonOnFree> over(A arena) {
+        return over(arena, DEFAULT_POISON);
+    }
+
+    /** {@return {@code arena}, its freed blocks filled with {@link #DEFAULT_POISON}, still an arena that resets} @throws NullPointerException if {@code arena} is {@code null} */
+    public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<PoisonOnFree> over(A arena) {
         return over(arena, DEFAULT_POISON);
     }
 

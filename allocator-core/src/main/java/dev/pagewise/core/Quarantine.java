@@ -51,9 +51,20 @@ public final class Quarantine extends AllocatorWrapper {
      * @throws NullPointerException if {@code arena} is {@code null}
      * @throws IllegalArgumentException if a bound is negative
      */
-    public static <A extends java.lang.foreign.Arena & Allocator & Resettable> WrappedArena<Quarantine> over(
+    public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<Quarantine> over(
             A arena, int maxBlocks, long maxBytes) {
         return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), maxBlocks, maxBytes), arena);
+    }
+
+    /**
+     * {@return a quarantine over {@code arena}, still an arena that resets}
+     *
+     * @throws NullPointerException if {@code arena} is {@code null}
+     * @throws IllegalArgumentException if a bound is negative
+     */
+    public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<Quarantine> over(
+            A arena, int maxBlocks, long maxBytes) {
+        return WrappedArena.resettable(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), maxBlocks, maxBytes), arena);
     }
 
     /**

@@ -6,34 +6,42 @@ import java.util.Objects;
 
 /**
  * A wrapper over an arena, still an arena: what {@code Canary.over}, {@code PoisonOnFree.over},
- * {@code Quarantine.over} and {@code Observed.over} return when given a {@link BumpArena} or
- * {@link SharedBumpArena}. Requests, frees and resets go through the {@link #wrapper()}; the scope is the
- * inner arena's (every segment the wrapper hands out is a slice of one of the arena's), so the result goes
- * to {@code Linker.upcallStub}, {@code MemorySegment.reinterpret(arena, ...)} and try-with-resources, and
- * {@link #close()} closes the wrapper and with it the arena. As thread-safe as the wrapper.
+ * {@code Quarantine.over} and {@code Observed.over} return when given one (a {@link RequestArena}-like arena
+ * that does not reset; a {@link ResettableWrappedArena} for one that does, such as {@link BumpArena}).
+ * Requests and frees go through the {@link #wrapper()}; the scope is the inner arena's (every segment the
+ * wrapper hands out is a slice of one of the arena's), so the result goes to {@code Linker.upcallStub},
+ * {@code MemorySegment.reinterpret(arena, ...)} and try-with-resources, and {@link #close()} closes the
+ * wrapper and with it the arena. As thread-safe as the wrapper.
  *
  * {@snippet lang=java :
- * try (WrappedArena<Canary> arena = Canary.over(BumpArena.over(range))) {
+ * try (ResettableWrappedArena<Canary> arena = Canary.over(BumpArena.over(range))) {
  *     MemorySegment name = arena.allocateFrom("guarded");   // an Arena all the same
  *     arena.wrapper().verify();                           // the wrapper's own operations
+ *     arena.reset();                                      // and still resettable
  * }
  * }
  *
  * @param <W> the wrapper
  */
-public final class WrappedArena<W extends AllocatorWrapper> implements Allocator, Arena, Resettable {
+public sealed class WrappedArena<W extends AllocatorWrapper> implements Allocator, Arena permits ResettableWrappedArena {
 
     private final W wrapper;
     private final Arena arena;
 
-    private WrappedArena(W wrapper, Arena arena) {
+    WrappedArena(W wrapper, Arena arena) {
         this.wrapper = wrapper;
-        this.arena = arena;
+        this.arena = Objects.requireNonNull(arena, "arena");
     }
 
-    /** Wraps {@code wrapper}, whose innermost allocator is {@code arena}. */
-    static <W extends AllocatorWrapper, A extends Arena & Allocator & Resettable> WrappedArena<W> of(W wrapper, A arena) {
-        return new WrappedArena<>(wrapper, Objects.requireNonNull(arena, "arena"));
+    /** Wraps {@code wrapper}, whose inner allocator is {@code arena}. */
+    static <W extends AllocatorWrapper, A extends Arena & Allocator> WrappedArena<W> of(W wrapper, A arena) {
+        return new WrappedArena<>(wrapper, arena);
+    }
+
+    /** Wraps {@code wrapper}, whose inner allocator is {@code arena}, which resets. */
+    static <W extends AllocatorWrapper, A extends Resettable & Arena & Allocator> ResettableWrappedArena<W> resettable(
+            W wrapper, A arena) {
+        return new ResettableWrappedArena<>(wrapper, arena);
     }
 
     /** {@return the wrapper, for its own operations ({@code verify()}, counters, ...)} */
@@ -81,12 +89,6 @@ public final class WrappedArena<W extends AllocatorWrapper> implements Allocator
         return arena.scope();
     }
 
-    /** Resets through the wrapper, which resets the arena. */
-    @Override
-    public ResetReport reset() {
-        return wrapper.reset();
-    }
-
     /** Closes the wrapper, which closes the arena. Not idempotent, as {@link Arena#close()}. */
     @Override
     public void close() {
@@ -95,6 +97,6 @@ public final class WrappedArena<W extends AllocatorWrapper> implements Allocator
 
     @Override
     public String toString() {
-        return "WrappedArena[" + wrapper + " over " + arena + "]";
+        return getClass().getSimpleName() + "[" + wrapper + " over " + arena + "]";
     }
 }

@@ -19,7 +19,7 @@ class WrappedArenaTest {
         try (NativeBacked range = NativeBacked.allocate(1 << 20)) {
             BumpArena bump = BumpArena.over(range);
             MemorySegment stale;
-            try (WrappedArena<Canary> arena = Canary.over(bump)) {
+            try (ResettableWrappedArena<Canary> arena = Canary.over(bump)) {
                 Arena asArena = arena;
                 MemorySegment name = asArena.allocateFrom("wrapped");
                 assertEquals(arena.scope(), name.scope(), "the wrapper's segments live in the arena's scope");
@@ -40,7 +40,7 @@ class WrappedArenaTest {
     void everyWrapperShouldKeepAnArenaAnArena() {
         try (NativeBacked range = NativeBacked.allocate(1 << 20)) {
             Statistics stats = Statistics.create();
-            try (WrappedArena<Observed> observed = Observed.over(SharedBumpArena.over(range), stats)) {
+            try (ResettableWrappedArena<Observed> observed = Observed.over(SharedBumpArena.over(range), stats)) {
                 observed.allocate(100, 8);
                 assertEquals(1, stats.snapshot().allocations());
                 observed.reset();

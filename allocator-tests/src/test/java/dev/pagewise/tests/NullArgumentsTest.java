@@ -79,7 +79,7 @@ class NullArgumentsTest {
         if (type == Allocator.class) {
             return Slab.over(open(() -> NativeBacked.allocate(1 << 20)), 64);
         }
-        if (type == java.lang.foreign.Arena.class) {
+        if (type == java.lang.foreign.Arena.class || type == dev.pagewise.core.Resettable.class) {
             return dev.pagewise.core.BumpArena.over(open(() -> NativeBacked.allocate(1 << 20)));
         }
         if (type == String.class) {

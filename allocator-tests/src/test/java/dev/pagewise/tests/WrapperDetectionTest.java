@@ -148,6 +148,22 @@ class WrapperDetectionTest {
     }
 
     @Test
+    void aWrappedRequestArenaShouldStillBeAnArena() {
+        try (dev.pagewise.os.ArenaPool pool = dev.pagewise.os.ArenaPool.builder(1, 1 << 20).build()) {
+            MemorySegment stale;
+            try (dev.pagewise.core.WrappedArena<Canary> arena = Canary.over(pool.lease())) {
+                java.lang.foreign.Arena asArena = arena;
+                stale = asArena.allocateFrom("leased");
+                assertEquals(arena.scope(), stale.scope());
+                arena.wrapper().verify();
+                assertTrue(!(asArena instanceof dev.pagewise.core.Resettable), "a lease does not reset, nor does its wrapper");
+            }
+            assertThrows(IllegalStateException.class, () -> stale.get(JAVA_BYTE, 0), "closing the wrapper ended the lease");
+            assertEquals(0, pool.metrics().leased());
+        }
+    }
+
+    @Test
     void disabledLeakTrackingShouldRecordNothingAndSampledOneInN() {
         LeakTracking disabled = LeakTracking.create(LeakTracking.Level.DISABLED, 1);
         LeakTracking sampled = LeakTracking.create(LeakTracking.Level.SAMPLED, 2);
