@@ -320,11 +320,11 @@ public final class ArenaPool implements AutoCloseable {
             lease.listener = listeners == null ? null
                     : Objects.requireNonNull(listeners.get(), "the listener a lease's supplier made");
             RequestArena request = new RequestArena(this, lease, arena, overflow);
-            // registered on the scope: reachable from every segment of the lease, and from nothing the pool keeps
             leasesBySlot.set(slot, lease);
             leased.incrementAndGet();
             counted = true;
             leases.incrementAndGet();
+            // on the scope: reachable from every segment of the lease, and from nothing the pool keeps
             lease.cleanable = CLEANER.register(arena.scope(), () -> reclaim(lease, "it became unreachable"));
             return request;
         } catch (RuntimeException | Error e) {

@@ -49,7 +49,7 @@ public final class ServerReport {
         StringBuilder md = new StringBuilder("# Arena per request: a real server under load\n\n");
         md.append("Written by `").append(args[4]).append("` on ").append(LocalDate.now()).append(", ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, 127.0.0.1. `OrderServer` "
-                        + "(allocator-bench) reads each request's body into off-heap memory, does its work there and "
+                        + "(examples) reads each request's body into off-heap memory, does its work there and "
                         + "answers JSON built off-heap; only the source of that memory changes: a Pagewise `ArenaPool` "
                         + "lease (64 slots of 4 MiB, keepResident), the same with background scrubbing, a fresh "
                         + "`Arena.ofConfined()`, or Netty's pooled direct buffers (one per allocation). JDK HttpServer "
