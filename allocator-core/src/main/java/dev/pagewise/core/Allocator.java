@@ -49,9 +49,12 @@ public interface Allocator extends SegmentAllocator {
     /**
      * {@return whether {@link #deallocate} gives memory back one block at a time} When not, single frees are
      * ignored and memory comes back only in bulk ({@code reset}, {@code close}); wrappers that account for
-     * frees count them only when this is {@code true}.
+     * frees count them only when this is {@code true}. The default, matching the default {@link #deallocate},
+     * is {@code false}.
      */
-    boolean freesIndividually();
+    default boolean freesIndividually() {
+        return false;
+    }
 
     /**
      * {@return whether {@code segment} is a live block of this allocator: one it handed out, in full, and

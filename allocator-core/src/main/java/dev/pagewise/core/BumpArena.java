@@ -245,11 +245,6 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         return Math.max(highWater, cursor);
     }
 
-    @Override
-    public boolean freesIndividually() {
-        return false;
-    }
-
     /** {@inheritDoc} Here: a segment of the current generation, inside the bytes allocated so far. */
     @Override
     public boolean owns(MemorySegment segment) {

@@ -237,11 +237,6 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         return generation.segment.scope();
     }
 
-    @Override
-    public boolean freesIndividually() {
-        return false;
-    }
-
     /** {@inheritDoc} Here: a segment of the current generation, inside the bytes claimed so far. */
     @Override
     public boolean owns(MemorySegment segment) {

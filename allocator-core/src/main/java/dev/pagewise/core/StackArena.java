@@ -101,11 +101,6 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             return bump.capacity();
         }
 
-        @Override
-        public boolean freesIndividually() {
-            return false;
-        }
-
         /** {@inheritDoc} Here: a segment of this open frame (in checked mode), inside the stack's allocated bytes. */
         @Override
         public boolean owns(MemorySegment segment) {
@@ -182,11 +177,6 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
     @Override
     public long capacity() {
         return bump.capacity();
-    }
-
-    @Override
-    public boolean freesIndividually() {
-        return false;
     }
 
     /** {@inheritDoc} Here: a frame-less allocation that is still live. */

@@ -82,11 +82,6 @@ public final class RequestArena implements Allocator, Arena {
         return arena.capacity();
     }
 
-    @Override
-    public boolean freesIndividually() {
-        return false;
-    }
-
     /** {@inheritDoc} Here: a segment of this lease, from its slot or from the overflow allocator. */
     @Override
     public boolean owns(MemorySegment segment) {
