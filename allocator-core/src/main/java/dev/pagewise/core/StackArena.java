@@ -27,6 +27,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
     private final boolean checked;
     private Frame top;
     private int depth;
+    private boolean closed;
 
     private StackArena(BumpArena bump, boolean checked) {
         this.bump = bump;
@@ -144,6 +145,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
      * @throws IllegalStateException if the stack is closed
      */
     public Frame push() {
+        checkOpen();
         Frame frame = new Frame(top, bump.mark());
         top = frame;
         depth++;
@@ -203,10 +205,24 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         return bump.reset();
     }
 
-    /** Closes the stack and the arena under it. @throws IllegalStateException if a frame is open */
+    /**
+     * Closes the stack: its memory is reset and the range released (the range itself stays open; close it
+     * yourself). Not idempotent.
+     *
+     * @throws IllegalStateException if a frame is open, or the stack is already closed
+     * @throws WrongThreadException if called from a thread other than the owner
+     */
     @Override
     public void close() {
+        checkOpen();
         checkNoFrame();
+        closed = true;
         bump.close();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("StackArena is closed");
+        }
     }
 }

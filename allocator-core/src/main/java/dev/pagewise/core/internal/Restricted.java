@@ -28,7 +28,7 @@ public final class Restricted {
     /**
      * Checks the caller of the restricted method that calls this one.
      *
-     * @param method the restricted method, as it appears in the message: {@code "MmapBacked.segment()"}
+     * @param method the restricted method, as it appears in the message: {@code "OsBacked.protect(long, long, Protection)"}
      * @throws IllegalCallerException if that caller's module has no native access
      */
     public static void check(String method) {
