@@ -64,6 +64,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         this.checked = builder.checked;
         this.closeRange = builder.closeRange;
         this.owner = Thread.currentThread();
+        Restricted.range(range, "BumpArena");
         this.hold = range.lifetime().acquire();
         try {
             this.raw = range.segment();
@@ -374,8 +375,11 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         } finally {
             try {
                 if (listener != null) {
-                    listener.onReset();
-                    listener.onClose();
+                    try {
+                        listener.onReset();
+                    } finally {
+                        listener.onClose();
+                    }
                 }
             } finally {
                 try {

@@ -18,7 +18,9 @@ import java.lang.foreign.MemorySegment;
  * under it. Implementations are thread-safe unless they say otherwise.
  *
  * <p>Implementations outside Pagewise keep these contracts; {@code dev.pagewise.testkit} has the suite
- * that checks them.
+ * that checks them. Pagewise gives a range's memory scopes of its own, so handing an allocator a range
+ * implemented outside Pagewise is <em>restricted</em> like {@code MemorySegment.reinterpret}: every
+ * allocator, {@link #slice}, {@link GuardPage} and pool over such a range needs a caller with native access.
  */
 public interface FixedRange extends AutoCloseable {
 

@@ -70,11 +70,18 @@ public final class GuardPage implements OsBacked {
      * {@return {@code inner} with its first and last page made inaccessible}
      *
      * @throws NullPointerException if {@code inner} is {@code null}
-     * @throws IllegalArgumentException if {@code inner} has fewer than three pages
+     * @throws IllegalArgumentException if {@code inner} has fewer than three pages, or is a slice (its parent's
+     *         other users could reach the guard pages)
+     * @throws IllegalCallerException if {@code inner} is implemented outside Pagewise and the caller has no
+     *         native access
      * @throws IllegalStateException if {@code inner} is closed, or an allocator or slice uses it
      */
     public static GuardPage around(OsBacked inner) {
-        Objects.requireNonNull(inner, "inner");
+        Restricted.range(Objects.requireNonNull(inner, "inner"), "GuardPage.around");
+        if (inner instanceof OsRangeSlice) {
+            // the parent's other users could put segments over the guard pages: a slice is no range of its own
+            throw new IllegalArgumentException("a GuardPage needs a range of its own, not a slice: " + inner);
+        }
         if (inner.byteSize() < 3 * inner.pageSize()) {
             throw new IllegalArgumentException("a guarded range needs at least 3 pages: " + inner.byteSize() + " bytes");
         }

@@ -78,6 +78,29 @@ public final class Quarantine extends AllocatorWrapper {
         return create(Objects.requireNonNull(inner, "inner"), maxBlocks, maxBytes, Objects.requireNonNull(sites, "sites"));
     }
 
+    /**
+     * {@return a quarantine over {@code arena} whose reports name allocation sites, still an arena}
+     *
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if a bound is negative
+     */
+    public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<Quarantine> over(
+            A arena, int maxBlocks, long maxBytes, LeakTracking sites) {
+        return WrappedArena.of(over((Allocator) Objects.requireNonNull(arena, "arena"), maxBlocks, maxBytes, sites), arena);
+    }
+
+    /**
+     * {@return a quarantine over {@code arena} whose reports name allocation sites, still an arena that resets}
+     *
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if a bound is negative
+     */
+    public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<Quarantine> over(
+            A arena, int maxBlocks, long maxBytes, LeakTracking sites) {
+        return WrappedArena.resettable(over((Allocator) Objects.requireNonNull(arena, "arena"), maxBlocks, maxBytes, sites),
+                arena);
+    }
+
     private static Quarantine create(Allocator inner, int maxBlocks, long maxBytes, LeakTracking sites) {
         if (maxBlocks < 0 || maxBytes < 0) {
             throw new IllegalArgumentException("bounds must not be negative: maxBlocks=" + maxBlocks

@@ -22,6 +22,7 @@ class RangeSlice implements FixedRange {
 
     @SuppressWarnings("restricted")
     RangeSlice(FixedRange parent, long offset, long length) {
+        Restricted.range(parent, "FixedRange.slice");
         Checks.checkRange(offset, length, parent.byteSize());
         Lifetime.Hold hold = parent.lifetime().acquire();
         try {

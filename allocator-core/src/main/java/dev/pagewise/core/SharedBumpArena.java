@@ -72,6 +72,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         this.listener = Listening.orNull(b.listener);
         this.checked = b.checked;
         this.chunkSize = b.chunkSize;
+        Restricted.range(range, "SharedBumpArena");
         this.hold = range.lifetime().acquire();
         try {
             this.raw = range.segment();
@@ -332,8 +333,11 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         } finally {
             try {
                 if (listener != null) {
-                    listener.onReset();
-                    listener.onClose();
+                    try {
+                        listener.onReset();
+                    } finally {
+                        listener.onClose();
+                    }
                 }
             } finally {
                 hold.close();

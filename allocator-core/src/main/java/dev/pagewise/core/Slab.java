@@ -118,7 +118,7 @@ public final class Slab implements Allocator, AutoCloseable {
     }
 
     static Slab create(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener) {
-        Objects.requireNonNull(range, "range");
+        Restricted.range(Objects.requireNonNull(range, "range"), "Slab");
         if (slotSize <= 0 || slotSize > range.byteSize()) {
             throw new IllegalArgumentException("slotSize must be positive and at most the range's "
                     + range.byteSize() + " bytes: " + slotSize);

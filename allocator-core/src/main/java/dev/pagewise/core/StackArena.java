@@ -108,9 +108,6 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             if (segment == null) {
                 return false;
             }
-        if (segment == null) {
-            return false;
-        }
             return !closed && segment.scope().equals(memory.scope())
                     && BumpArena.within(segment, memory.address(), bump.allocated());
         }

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * A wrapper over an arena, still an arena: what {@code Canary.over}, {@code PoisonOnFree.over},
- * {@code Quarantine.over} and {@code Observed.over} return when given one (a {@link RequestArena}-like arena
+ * {@code Quarantine.over} and {@code Observed.over} return when given one (a {@code dev.pagewise.os.RequestArena}-like arena
  * that does not reset; a {@link ResettableWrappedArena} for one that does, such as {@link BumpArena}).
  * Requests and frees go through the {@link #wrapper()}; the scope is the inner arena's (every segment the
  * wrapper hands out is a slice of one of the arena's), so the result goes to {@code Linker.upcallStub},

@@ -225,9 +225,11 @@ public final class ArenaPool implements AutoCloseable {
          * from {@link OsMemory#map}. The pool holds the region until it is closed, and leaves it open then.
          *
          * @throws NullPointerException if {@code region} is {@code null}
+         * @throws IllegalCallerException if {@code region} is implemented outside Pagewise and the caller has no
+         *         native access
          */
         public Builder memory(OsBacked region) {
-            this.region = Objects.requireNonNull(region, "region");
+            this.region = Restricted.range(Objects.requireNonNull(region, "region"), "ArenaPool.Builder.memory");
             return this;
         }
 
@@ -236,7 +238,9 @@ public final class ArenaPool implements AutoCloseable {
          * lease's allocations (slot and overflow alike; a refusal fails the request, it does not overflow),
          * then {@code onReset} and {@code onClose} when the lease ends or is reclaimed. For a budget per
          * request: {@code () -> Limit.of(server.child("request", 8 << 20))} — the children share their
-         * parent, so the pool as a whole is bounded too. Default none.
+         * parent, so the pool as a whole is bounded too. Default none. A listener must not keep the segments
+         * it hears of: the pool reclaims a lease nobody closed only once it and all its segments are unreachable.
+         * A reclaim runs the listener on the pool's cleaner thread, so it must not block.
          *
          * @throws NullPointerException if {@code perLease} is {@code null}
          */

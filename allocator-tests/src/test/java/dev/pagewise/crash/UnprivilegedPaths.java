@@ -176,21 +176,6 @@ public final class UnprivilegedPaths {
             GuardPage.around(m);
             BumpArena.over(m).allocate(4096, 4096).get(JAVA_BYTE, 0);
         }));
-        p.put("GuardPage: a second arena over a slice of the same mapping", new Path(null, () -> {
-            MmapBacked m = MmapBacked.map(64 * PAGE);
-            OsBacked left = m.slice(0, 32 * PAGE);
-            GuardPage right = GuardPage.around(m.slice(32 * PAGE, 32 * PAGE));
-            BumpArena a = BumpArena.over(left);
-            a.allocate(32 * PAGE, 1).fill((byte) 1);
-            a.reset();
-            a.close();
-            try (BumpArena b = BumpArena.over(right)) {
-                b.allocate(right.byteSize(), 1).fill((byte) 2);
-                b.reset();
-            }
-        }));
-
-        // Closed ranges: no close while an allocator holds the range; after it, every segment is dead.
         p.put("close a range under a live arena", new Path(IllegalStateException.class, () -> {
             MmapBacked m = MmapBacked.map(1 << 20);
             BumpArena.over(m).allocate(64, 8);
@@ -332,7 +317,50 @@ public final class UnprivilegedPaths {
             Slab slab = Slab.over(MmapBacked.map(1 << 20), 64);
             slab.deallocate(BumpArena.over(MmapBacked.map(1 << 20)).allocate(64, 8));
         }));
+        p.put("an arena over a range of one's own whose memory it frees", new Path(IllegalCallerException.class, () -> {
+            java.lang.foreign.Arena memory = java.lang.foreign.Arena.ofShared();
+            BumpArena arena = BumpArena.over(new BorrowedRange(memory.allocate(1 << 20, 4096)));
+            memory.close();
+            arena.allocate(8, 8).get(JAVA_LONG, 0);
+        }));
+        p.put("a slab over a range of one's own", new Path(IllegalCallerException.class,
+                () -> Slab.over(new BorrowedRange(java.lang.foreign.Arena.ofAuto().allocate(1 << 20, 4096)), 64)));
+        p.put("a slice of a range of one's own", new Path(IllegalCallerException.class,
+                () -> new BorrowedRange(java.lang.foreign.Arena.ofAuto().allocate(1 << 20, 4096)).slice(0, 4096)));
+        p.put("a size-classed allocator over a range of one's own", new Path(IllegalCallerException.class,
+                () -> SizeClassed.over(new BorrowedRange(java.lang.foreign.Arena.ofAuto().allocate(4 << 20, 4096)))));
+        p.put("GuardPage over a slice (its parent's other users could reach the guards)", new Path(IllegalArgumentException.class, () -> {
+            MmapBacked m = MmapBacked.map(64 * PAGE);
+            GuardPage.around(m.slice(0, 16 * PAGE));
+            BumpArena.over(m).allocate(16, 8).get(JAVA_BYTE, 0);
+        }));
         return p;
+    }
+
+    /** A range of one's own over memory it does not keep alive: what Pagewise must not re-scope for unprivileged code. */
+    private record BorrowedRange(MemorySegment memory, Lifetime lifetime) implements FixedRange {
+        BorrowedRange(MemorySegment memory) {
+            this(memory, Lifetime.create("borrowed", () -> { }));
+        }
+
+        @Override
+        public MemorySegment segment() {
+            return memory;
+        }
+
+        @Override
+        public long byteSize() {
+            return memory.byteSize();
+        }
+
+        @Override
+        public long committed() {
+            return memory.byteSize();
+        }
+
+        @Override
+        public void commit(long offset, long length) {
+        }
     }
 
     /**

@@ -51,6 +51,44 @@ public final class Restricted {
     }
 
     /**
+     * Checks a range given to Pagewise: one of Pagewise's own is always allowed; a range implemented
+     * elsewhere only when the first caller outside Pagewise has native access. Pagewise gives a range's memory
+     * scopes of its own ({@code reinterpret}), so a range of one's own that hands over memory it later frees
+     * would be an unrestricted {@code reinterpret}. The caller is found past Pagewise's frames, since the
+     * public entry points delegate to one another.
+     *
+     * @param method the entry point, as it appears in the message
+     * @throws IllegalCallerException if the range is not Pagewise's and that caller has no native access
+     */
+    public static <R> R range(R range, String method) {
+        if (range != null && !isPagewise(range.getClass())) {
+            Class<?> caller = WALKER.walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+                    .filter(c -> !isPlumbing(c) && !isPagewise(c)).findFirst().orElse(null));
+            if (caller == null || !caller.getModule().isNativeAccessEnabled()) {
+                throw denied(method + " with a range implemented outside Pagewise", caller);
+            }
+        }
+        return range;
+    }
+
+    /**
+     * {@return whether {@code c} is Pagewise's own} By module on the module path; on the class path, where
+     * every class shares the unnamed module, by package.
+     */
+    private static boolean isPagewise(Class<?> c) {
+        if (CORE.isNamed()) {
+            return isPagewise(c.getModule());
+        }
+        String name = c.getName();
+        return c.getModule() == CORE && (name.startsWith("dev.pagewise.core.") || name.startsWith("dev.pagewise.os."));
+    }
+
+    private static boolean isPagewise(Module module) {
+        return module == CORE || module.isNamed() && module.getLayer() == CORE.getLayer()
+                && module.getName().equals("dev.pagewise.os");
+    }
+
+    /**
      * The body of every range's restricted {@code segment()}: checks its caller, then that the range is
      * alive; {@return {@code segment}}
      *
@@ -70,15 +108,18 @@ public final class Restricted {
     private static void check(String method, int depth) {
         Class<?> caller = WALKER.walk(frames -> frames.skip(depth).map(StackWalker.StackFrame::getDeclaringClass)
                 .filter(c -> !isPlumbing(c)).findFirst().orElse(null));
-        if (caller == null) {
-            throw new IllegalCallerException(method + " is a restricted method and has no Java caller to check");
+        if (caller == null || !isTrusted(caller.getModule())) {
+            throw denied(method, caller);
         }
-        if (isTrusted(caller.getModule())) {
-            return;
+    }
+
+    private static IllegalCallerException denied(String method, Class<?> caller) {
+        if (caller == null) {
+            return new IllegalCallerException(method + " is a restricted method and has no Java caller to check");
         }
         Module module = caller.getModule();
         String name = module.isNamed() ? module.getName() : "ALL-UNNAMED";
-        throw new IllegalCallerException(method + " is a restricted method: it can expose memory whose access"
+        return new IllegalCallerException(method + " is a restricted method: it can expose memory whose access"
                 + " ends the JVM. " + caller.getName() + " is in " + (module.isNamed() ? "module " + name
                 : "the unnamed module") + ", which has no native access; run with --enable-native-access=" + name);
     }
@@ -98,7 +139,6 @@ public final class Restricted {
     }
 
     private static boolean isTrusted(Module module) {
-        return module == CORE || module.isNativeAccessEnabled()
-                || module.isNamed() && module.getLayer() == CORE.getLayer() && module.getName().equals("dev.pagewise.os");
+        return isPagewise(module) || module.isNativeAccessEnabled();
     }
 }
