@@ -64,15 +64,10 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         this.checked = builder.checked;
         this.closeRange = builder.closeRange;
         this.owner = Thread.currentThread();
-        Restricted.range(range, "BumpArena");
-        this.hold = range.lifetime().acquire();
-        try {
-            this.raw = range.segment();
-            this.generation = Generation.open(raw, checked, false);
-        } catch (RuntimeException | Error e) {
-            hold.close();
-            throw e;
-        }
+        ArenaMemory taken = ArenaMemory.take(range, "BumpArena", checked, false);
+        this.hold = taken.hold();
+        this.raw = taken.raw();
+        this.generation = taken.generation();
         this.baseAddress = raw.address();
         this.capacity = range.byteSize();
         this.committedEnd = range.committed();

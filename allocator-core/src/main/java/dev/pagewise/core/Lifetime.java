@@ -5,6 +5,7 @@ import dev.pagewise.core.internal.Bridge;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The lifetime of a {@link FixedRange}: open until {@link #close()}, and counted by the library, as the
@@ -150,20 +151,9 @@ public final class Lifetime {
 
     /** One hold on a lifetime, released at most once: a second release does nothing. */
     public static final class Hold implements AutoCloseable {
-        private static final VarHandle RELEASED;
-
-        static {
-            try {
-                RELEASED = MethodHandles.lookup().findVarHandle(Hold.class, "released", boolean.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
         private final Lifetime lifetime;
         private final boolean exclusive;
-        @SuppressWarnings("unused")
-        private volatile boolean released;
+        private final AtomicBoolean released = new AtomicBoolean();
 
         private Hold(Lifetime lifetime, boolean exclusive) {
             this.lifetime = lifetime;
@@ -173,7 +163,7 @@ public final class Lifetime {
         /** Releases the hold, if this is the first call. */
         @Override
         public void close() {
-            if (RELEASED.compareAndSet(this, false, true)) {
+            if (released.compareAndSet(false, true)) {
                 lifetime.release(exclusive);
             }
         }

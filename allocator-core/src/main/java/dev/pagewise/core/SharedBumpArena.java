@@ -72,15 +72,10 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         this.listener = Listening.orNull(b.listener);
         this.checked = b.checked;
         this.chunkSize = b.chunkSize;
-        Restricted.range(range, "SharedBumpArena");
-        this.hold = range.lifetime().acquire();
-        try {
-            this.raw = range.segment();
-            this.generation = Generation.open(raw, checked, true);
-        } catch (RuntimeException | Error e) {
-            hold.close();
-            throw e;
-        }
+        ArenaMemory taken = ArenaMemory.take(range, "SharedBumpArena", checked, true);
+        this.hold = taken.hold();
+        this.raw = taken.raw();
+        this.generation = taken.generation();
         this.baseAddress = raw.address();
         this.capacity = range.byteSize();
     }
