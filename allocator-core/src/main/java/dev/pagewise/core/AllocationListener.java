@@ -83,6 +83,9 @@ public interface AllocationListener {
      */
     static AllocationListener of(AllocationListener... listeners) {
         Objects.requireNonNull(listeners, "listeners");
+        for (int i = 0; i < listeners.length; i++) {
+            Objects.requireNonNull(listeners[i], "listeners[" + i + "]");
+        }
         List<AllocationListener> all = List.of(listeners);
         return all.size() == 1 ? all.getFirst() : new CompositeListener(all);
     }

@@ -37,6 +37,13 @@ class WrappedArenaTest {
     }
 
     @Test
+    void aNullAmongListenersShouldBeNamed() {
+        NullPointerException e = assertThrows(NullPointerException.class,
+                () -> AllocationListener.of(Statistics.create(), null));
+        assertEquals("listeners[1]", e.getMessage());
+    }
+
+    @Test
     void everyWrapperShouldKeepAnArenaAnArena() {
         try (NativeBacked range = NativeBacked.allocate(1 << 20)) {
             Statistics stats = Statistics.create();
