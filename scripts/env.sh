@@ -1,9 +1,9 @@
-# Sourced by mvnw and scripts/bench: finds a JDK >= 25 and a pinned Maven.
-# Sets PAGEWISE_JAVA_HOME and PAGEWISE_MVN, or prints one line and exits 1.
+# Sourced by mvnw and the scripts: finds a JDK >= 25 and the Maven that .mvn/wrapper/maven-wrapper.properties
+# names (downloaded once into ~/.m2/wrapper/dists and checked against its SHA-256).
+# Sets JAVA_HOME, PATH and PAGEWISE_MVN, or prints one line and exits 1.
 
 PAGEWISE_MIN_JAVA=25
-PAGEWISE_MAVEN_VERSION=3.9.11
-PAGEWISE_MAVEN_SHA512=bcfe4fe305c962ace56ac7b5fc7a08b87d5abd8b7e89027ab251069faebee516b0ded8961445d6d91ec1985dfe30f8153268843c89aa392733d1a3ec956c9978
+pagewise_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 pagewise_java_major() {
   # prints the feature version of the JDK at $1, or nothing
@@ -27,23 +27,30 @@ pagewise_find_jdk() {
   return 1
 }
 
+pagewise_wrapper_property() {
+  sed -n "s/^$1=\\(.*\\)$/\\1/p" "$pagewise_root/.mvn/wrapper/maven-wrapper.properties" | tr -d '[:space:]'
+}
+
 pagewise_find_maven() {
-  local dist="${PAGEWISE_MAVEN_HOME:-$HOME/.m2/wrapper/apache-maven-$PAGEWISE_MAVEN_VERSION}"
+  local url sha name dist tmp
+  url=$(pagewise_wrapper_property distributionUrl)
+  sha=$(pagewise_wrapper_property distributionSha256Sum)
+  name=${url##*/}; name=${name%-bin.zip}
+  dist="${PAGEWISE_MAVEN_HOME:-${MAVEN_USER_HOME:-$HOME/.m2}/wrapper/dists/$name/$(printf %s "$url" | sha256sum | cut -c1-16)/$name}"
   if [ ! -x "$dist/bin/mvn" ]; then
-    local url="https://repo.maven.apache.org/maven2/org/apache/maven/apache-maven/$PAGEWISE_MAVEN_VERSION/apache-maven-$PAGEWISE_MAVEN_VERSION-bin.tar.gz"
-    local tmp
     tmp=$(mktemp -d) || return 1
-    echo "pagewise: fetching Maven $PAGEWISE_MAVEN_VERSION from Maven Central" >&2
-    if ! curl -fsSL -o "$tmp/maven.tgz" "$url"; then
-      echo "pagewise: could not download Maven $PAGEWISE_MAVEN_VERSION ($url); install Maven >= 3.9 and set PAGEWISE_MAVEN_HOME" >&2
+    echo "pagewise: fetching $name from $url" >&2
+    if ! curl -fsSL -o "$tmp/maven.zip" "$url"; then
+      echo "pagewise: could not download $url; install Maven >= 3.9 and set PAGEWISE_MAVEN_HOME" >&2
       rm -rf "$tmp"; return 1
     fi
-    if ! echo "$PAGEWISE_MAVEN_SHA512  $tmp/maven.tgz" | sha512sum -c --status; then
-      echo "pagewise: Maven download failed its sha512 check" >&2
+    if ! echo "$sha  $tmp/maven.zip" | sha256sum -c --status; then
+      echo "pagewise: $url failed its SHA-256 check (distributionSha256Sum in .mvn/wrapper/maven-wrapper.properties)" >&2
       rm -rf "$tmp"; return 1
     fi
-    mkdir -p "$(dirname "$dist")" && tar -xzf "$tmp/maven.tgz" -C "$tmp" \
-      && rm -rf "$dist" && mv "$tmp/apache-maven-$PAGEWISE_MAVEN_VERSION" "$dist"
+    # the JDK's jar tool unzips where unzip is not installed; it drops the executable bits
+    (cd "$tmp" && "$PAGEWISE_JAVA_HOME/bin/jar" xf maven.zip) && chmod +x "$tmp/$name"/bin/* \
+      && mkdir -p "$(dirname "$dist")" && rm -rf "$dist" && mv "$tmp/$name" "$dist"
     rm -rf "$tmp"
   fi
   PAGEWISE_MVN="$dist/bin/mvn"
@@ -52,3 +59,6 @@ pagewise_find_maven() {
 pagewise_find_jdk && pagewise_find_maven || exit 1
 export JAVA_HOME="$PAGEWISE_JAVA_HOME"
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven 3.9's Guice calls sun.misc.Unsafe, which JDK 24+ warns about; only this JDK knows the flag,
+# which is why it is here and not in .mvn/jvm.config (an older JDK would refuse to start).
+export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow ${MAVEN_OPTS:-}"

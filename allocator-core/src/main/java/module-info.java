@@ -4,7 +4,8 @@
  */
 @SuppressWarnings("module")
 module dev.pagewise.core {
-    requires transitive jdk.jfr;
+    requires jdk.jfr;
+    requires transitive java.management;
 
     exports dev.pagewise.core;
     exports dev.pagewise.core.internal to dev.pagewise.os;

@@ -1,9 +1,11 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.ByteSizes;
+import dev.pagewise.core.internal.Events;
 
 /**
- * Thrown when an allocator has no room for a request. The message names the allocator, the
+ * Thrown when an allocator has no room for a request; each one is also recorded as a
+ * {@code dev.pagewise.AllocationFailure} JFR event. The message names the allocator, the
  * request and what remains: {@code "BumpArena: cannot allocate 4.0 KiB (4096 bytes, align 8): 1.0 KiB of 64.0 KiB remaining"}.
  */
 public final class AllocationFailedException extends RuntimeException {
@@ -28,6 +30,7 @@ public final class AllocationFailedException extends RuntimeException {
         this.byteSize = byteSize;
         this.byteAlignment = byteAlignment;
         this.remaining = remaining;
+        Events.allocationFailure(getMessage(), byteSize, byteAlignment, remaining);
     }
 
     /**
@@ -43,6 +46,7 @@ public final class AllocationFailedException extends RuntimeException {
         this.byteSize = byteSize;
         this.byteAlignment = byteAlignment;
         this.remaining = remaining;
+        Events.allocationFailure(getMessage(), byteSize, byteAlignment, remaining);
     }
 
     /** {@return the requested size in bytes} */

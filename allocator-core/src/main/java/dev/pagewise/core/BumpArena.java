@@ -4,6 +4,7 @@ import dev.pagewise.core.internal.Bridge;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Events;
+import dev.pagewise.core.internal.ResetEvent;
 import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
@@ -41,6 +42,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     private final FixedRange range;
     private final MemorySegment raw;
     private final Lifetime.Hold hold;
+    private final String name;
     private final ResetPolicy policy;
     private final AllocationListener listener;
     private final boolean checked;
@@ -58,6 +60,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     private ResetReport lastReset = ResetReport.empty(ResetStrategy.NONE);
 
     private BumpArena(Builder builder) {
+        this.name = builder.name;
         this.range = builder.range;
         this.policy = builder.policy;
         this.listener = Listening.orNull(builder.listener);
@@ -87,6 +90,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     /** Configures a {@link BumpArena}. */
     public static final class Builder {
         private final FixedRange range;
+        private String name = "BumpArena";
         private ResetPolicy policy = ResetPolicy.defaultPolicy();
         private AllocationListener listener = AllocationListener.NOOP;
         private boolean checked = true;
@@ -94,6 +98,20 @@ public final class BumpArena implements Allocator, Arena, Resettable {
 
         private Builder(FixedRange range) {
             this.range = Objects.requireNonNull(range, "range");
+        }
+
+        /**
+         * Names the arena in its exception messages and JFR events; default {@code "BumpArena"}.
+         *
+         * @throws NullPointerException if {@code name} is {@code null}
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder name(String name) {
+            if (Objects.requireNonNull(name, "name").isBlank()) {
+                throw new IllegalArgumentException("name is blank: \"" + name + "\"");
+            }
+            this.name = name;
+            return this;
         }
 
         /**
@@ -173,7 +191,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
             return memory.asSlice(offset, byteSize);
         }
         if (orThrow) {
-            throw new AllocationFailedException("BumpArena", byteSize, byteAlignment, remaining(), capacity);
+            throw new AllocationFailedException(name, byteSize, byteAlignment, remaining(), capacity);
         }
         return null;
     }
@@ -320,10 +338,10 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         }
     }
 
-    private void record(long used, ResetReport report) {
+    private void record(long used, ResetReport report, ResetEvent event) {
         resets++;
         lastReset = report;
-        Events.reset(used, report);
+        Events.reset(event, "", name, used, report);
     }
 
     /**
@@ -335,12 +353,13 @@ public final class BumpArena implements Allocator, Arena, Resettable {
      */
     public ResetReport reset() {
         checkOwner();
+        ResetEvent event = Events.beginReset();
         generation.close();
         generation = Generation.open(raw, checked, false);
         memory = generation.segment;
         long used = highWater();
         cursor = used;
-        record(used, policy.reset(range, 0, used));
+        record(used, policy.reset(range, 0, used), event);
         cursor = 0;
         highWater = 0;
         if (listener != null) {
@@ -407,9 +426,14 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         }
     }
 
+    /** {@return the arena's name, as its builder set it} */
+    public String name() {
+        return name;
+    }
+
     @Override
     public String toString() {
-        return "BumpArena[" + ByteSizes.format(cursor) + " of " + ByteSizes.format(capacity) + ", " + policy
+        return name + "[" + ByteSizes.format(cursor) + " of " + ByteSizes.format(capacity) + ", " + policy
                 + (checked ? "" : ", unchecked") + "]";
     }
 }

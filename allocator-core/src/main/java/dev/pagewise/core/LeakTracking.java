@@ -1,6 +1,7 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.ByteSizes;
+import dev.pagewise.core.internal.Events;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -104,13 +105,14 @@ public final class LeakTracking implements AllocationListener {
         live.clear();
     }
 
-    /** Reports every block still live as a leak, at {@code WARNING}, then forgets them. */
+    /** Reports every block still live as a leak, at {@code WARNING} and as a {@code dev.pagewise.Leak} JFR event, then forgets them. */
     @Override
     public void onClose() {
         List<Leak> leaks = leaks();
         live.clear();
         if (!leaks.isEmpty()) {
             long bytes = leaks.stream().mapToLong(Leak::byteSize).sum();
+            Events.leak(leaks.size(), bytes, leaks.stream().map(Leak::site).filter(Objects::nonNull).findFirst().orElse(null));
             LOG.log(System.Logger.Level.WARNING, "{0} blocks ({1}) leaked:\n  {2}", leaks.size(),
                     ByteSizes.format(bytes), String.join("\n  ", leaks.stream().map(Leak::toString).toList()));
         }

@@ -3,6 +3,7 @@ package dev.pagewise.core;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Events;
+import dev.pagewise.core.internal.ResetEvent;
 import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
@@ -54,6 +55,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private final FixedRange range;
     private final Lifetime.Hold hold;
     private final MemorySegment raw;
+    private final String name;
     private final ResetPolicy policy;
     private final AllocationListener listener;
     private final boolean checked;
@@ -67,6 +69,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private volatile ResetReport lastReset = ResetReport.empty(ResetStrategy.NONE);
 
     private SharedBumpArena(Builder b) {
+        this.name = b.name;
         this.range = b.range;
         this.policy = b.policy;
         this.listener = Listening.orNull(b.listener);
@@ -93,6 +96,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     /** Configures a {@link SharedBumpArena}. */
     public static final class Builder {
         private final FixedRange range;
+        private String name = "SharedBumpArena";
         private ResetPolicy policy = ResetPolicy.defaultPolicy();
         private AllocationListener listener = AllocationListener.NOOP;
         private boolean checked = true;
@@ -100,6 +104,20 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
 
         private Builder(FixedRange range) {
             this.range = Objects.requireNonNull(range, "range");
+        }
+
+        /**
+         * Names the arena in its exception messages and JFR events; default {@code "SharedBumpArena"}.
+         *
+         * @throws NullPointerException if {@code name} is {@code null}
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder name(String name) {
+            if (Objects.requireNonNull(name, "name").isBlank()) {
+                throw new IllegalArgumentException("name is blank: \"" + name + "\"");
+            }
+            this.name = name;
+            return this;
         }
 
         /**
@@ -179,7 +197,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         MemorySegment segment = claimSegment(byteSize, byteAlignment);
         if (segment == null && orThrow) {
-            throw new AllocationFailedException("SharedBumpArena", byteSize, byteAlignment, remaining(), capacity);
+            throw new AllocationFailedException(name, byteSize, byteAlignment, remaining(), capacity);
         }
         return segment;
     }
@@ -285,6 +303,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
      */
     public ResetReport reset() {
         long used = enter(RESETTING);
+        ResetEvent event = Events.beginReset();
         try {
             generation.close();
         } catch (RuntimeException e) {
@@ -298,7 +317,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             cursor = used;
             throw e;
         }
-        Events.reset(used, lastReset);
+        Events.reset(event, "", name, used, lastReset);
         cursor = 0;
         if (listener != null) {
             listener.onReset(); // last: a listener that throws leaves the arena consistent
@@ -340,9 +359,14 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         }
     }
 
+    /** {@return the arena's name, as its builder set it} */
+    public String name() {
+        return name;
+    }
+
     @Override
     public String toString() {
-        return "SharedBumpArena[" + ByteSizes.format(allocated()) + " of " + ByteSizes.format(capacity)
+        return name + "[" + ByteSizes.format(allocated()) + " of " + ByteSizes.format(capacity)
                 + ", chunk " + ByteSizes.format(chunkSize) + "]";
     }
 }

@@ -1,6 +1,10 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.MBeans;
+
+import javax.management.ObjectName;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -102,6 +106,52 @@ public final class Statistics implements AllocationListener {
             return new AllocationStats(plainAllocations, plainFrees, plainFailures, plainResets, plainLive, plainPeak);
         }
         return new AllocationStats(allocations.sum(), frees.sum(), failures.sum(), resets.sum(), live.get(), peak.get());
+    }
+
+    /**
+     * Registers these statistics in the platform MBean server as {@code dev.pagewise:type=Statistics,name="<name>"}
+     * (a {@link StatisticsMXBean}); unregister them with
+     * {@code ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName)} when the allocator is gone.
+     *
+     * @return the name they were registered under
+     * @throws NullPointerException if {@code name} is {@code null}
+     * @throws IllegalStateException if statistics of that name are registered already
+     */
+    public ObjectName registerMBean(String name) {
+        Objects.requireNonNull(name, "name");
+        return MBeans.register(new Bean(this), "Statistics", name);
+    }
+
+    private record Bean(Statistics statistics) implements StatisticsMXBean {
+        @Override
+        public long getAllocations() {
+            return statistics.snapshot().allocations();
+        }
+
+        @Override
+        public long getFrees() {
+            return statistics.snapshot().frees();
+        }
+
+        @Override
+        public long getFailures() {
+            return statistics.snapshot().failures();
+        }
+
+        @Override
+        public long getResets() {
+            return statistics.snapshot().resets();
+        }
+
+        @Override
+        public long getBytesLive() {
+            return statistics.snapshot().bytesLive();
+        }
+
+        @Override
+        public long getPeakBytes() {
+            return statistics.snapshot().peakBytes();
+        }
     }
 
     @Override

@@ -13,8 +13,14 @@ import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Restricted;
 import dev.pagewise.core.internal.Events;
+import dev.pagewise.core.internal.MBeans;
+import dev.pagewise.core.internal.ResetEvent;
+import dev.pagewise.os.internal.LeaseWaitEvent;
+import dev.pagewise.os.internal.PoolExhaustedEvent;
+import dev.pagewise.os.internal.ScrubFailureEvent;
 import dev.pagewise.os.linux.MmapBacked;
 
+import javax.management.ObjectName;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -56,6 +62,8 @@ public final class ArenaPool implements AutoCloseable {
     public static final long SLOT_ALIGNMENT = 64 << 10;
 
     private static final System.Logger LOG = System.getLogger(ArenaPool.class.getName());
+    /** Numbers the pools built without a name. */
+    private static final AtomicLong POOLS = new AtomicLong();
     private static final Cleaner CLEANER = Cleaner.create();
     /** The arenas of leases never zero: the pool resets slots itself, inline or in the background. */
     private static final ResetPolicy POOL_RESETS = ResetPolicy.noZeroing();
@@ -68,6 +76,9 @@ public final class ArenaPool implements AutoCloseable {
     private static final int RETIRED = 3;
 
     private final String name;
+    private final String label;
+    private final String[] slotNames;
+    private volatile ObjectName objectName;
     private final OsBacked region;
     private final boolean ownsRegion;
     private final OsBacked[] slots;
@@ -103,14 +114,19 @@ public final class ArenaPool implements AutoCloseable {
         this.overflow = b.overflow;
         this.listeners = b.listeners;
         this.recordSites = b.recordSites;
-        this.name = "ArenaPool[" + b.slots + " x " + ByteSizes.format(slotSize) + "]";
+        this.name = b.name != null ? b.name : "pool-" + POOLS.incrementAndGet();
+        this.label = "ArenaPool " + name + " [" + b.slots + " x " + ByteSizes.format(slotSize) + "]";
         long total = slotSize * b.slots;
         this.ownsRegion = b.region == null;
         this.region = ownsRegion ? OsMemory.map(total, MapOptions.DEFAULT.withLazyCommit()) : b.region;
         this.slots = new OsBacked[b.slots];
+        this.slotNames = new String[b.slots];
+        for (int i = 0; i < b.slots; i++) {
+            slotNames[i] = name + " slot " + i;
+        }
         try {
             if (region.byteSize() < total) {
-                throw new IllegalArgumentException(name + " needs " + total + " bytes; the region has "
+                throw new IllegalArgumentException(label + " needs " + total + " bytes; the region has "
                         + region.byteSize());
             }
             for (int i = 0; i < b.slots; i++) {
@@ -126,7 +142,7 @@ public final class ArenaPool implements AutoCloseable {
         this.state = new AtomicIntegerArray(b.slots);
         this.leasesBySlot = new AtomicReferenceArray<>(b.slots);
         this.available = new Semaphore(b.slots);
-        this.lifetime = Lifetime.create(name, this::shutDown);
+        this.lifetime = Lifetime.create(label, this::shutDown);
         if (b.scrub) {
             scrubQueue = new LinkedBlockingQueue<>();
             scrubber = Thread.ofPlatform().daemon().name("pagewise-scrubber").start(this::scrubLoop);
@@ -134,8 +150,11 @@ public final class ArenaPool implements AutoCloseable {
             scrubQueue = null;
             scrubber = null;
         }
-        LOG.log(System.Logger.Level.DEBUG, "{0} over {1}: policy {2}, lease timeout {3}, overflow {4}, scrub {5}",
-                name, region, policy, b.leaseTimeout, overflow, b.scrub ? "in background" : "inline");
+        LOG.log(System.Logger.Level.INFO, "{0} started over {1}: reset policy {2}, lease timeout {3}, overflow {4}, "
+                        + "scrub {5}, lease sites {6}, listener per lease {7}",
+                label, region, policy, b.leaseTimeout, overflow == null ? "none" : overflow,
+                b.scrub ? "in background" : "inline", recordSites ? "recorded" : "not recorded",
+                listeners == null ? "none" : "yes");
     }
 
     /**
@@ -159,6 +178,8 @@ public final class ArenaPool implements AutoCloseable {
         private OsBacked region;
         private boolean scrub;
         private boolean recordSites;
+        private String name;
+        private boolean mbean;
 
         private Builder(int slots, long slotSize) {
             if (slots <= 0 || slotSize <= 0) {
@@ -249,6 +270,30 @@ public final class ArenaPool implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Names the pool in its log lines, exception messages, JFR events and MXBean; default {@code pool-<n>},
+         * numbered in the order pools are built.
+         *
+         * @throws NullPointerException if {@code name} is {@code null}
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder name(String name) {
+            if (Objects.requireNonNull(name, "name").isBlank()) {
+                throw new IllegalArgumentException("name is blank: \"" + name + "\"");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Registers the pool's {@link ArenaPoolMXBean} in the platform MBean server when it is built, as
+         * {@code dev.pagewise:type=ArenaPool,name="<name>"}; the pool unregisters it when it closes.
+         */
+        public Builder registerMBean() {
+            this.mbean = true;
+            return this;
+        }
+
         /** Resets returned slots on a background thread, off the request's path. */
         public Builder scrubInBackground() {
             this.scrub = true;
@@ -266,9 +311,23 @@ public final class ArenaPool implements AutoCloseable {
          *
          * @throws IllegalArgumentException if a given region is too small for the slots
          * @throws OsException if the reservation fails
+         * @throws IllegalStateException with {@link #registerMBean()}, if a pool of the same name is registered
          */
         public ArenaPool build() {
-            return new ArenaPool(this);
+            ArenaPool pool = new ArenaPool(this);
+            if (mbean) {
+                try {
+                    pool.objectName = MBeans.register(new PoolBean(pool), "ArenaPool", pool.name);
+                } catch (RuntimeException | Error e) {
+                    try {
+                        pool.close();
+                    } catch (RuntimeException suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                    throw e;
+                }
+            }
+            return pool;
         }
     }
 
@@ -312,14 +371,14 @@ public final class ArenaPool implements AutoCloseable {
             poolHold = Bridge.acquire(lifetime);
         } catch (IllegalStateException e) {
             available.release();
-            throw new IllegalStateException(name + " is closed", e);
+            throw new IllegalStateException(label + " is closed", e);
         }
         int slot = claim();
         Lease lease = new Lease(slot, Thread.currentThread(), recordSites ? new Throwable("leased here") : null, poolHold);
         boolean counted = false;
         try {
             checkOpen();
-            BumpArena arena = BumpArena.builder(slots[slot]).resetPolicy(POOL_RESETS).build();
+            BumpArena arena = BumpArena.builder(slots[slot]).name(slotNames[slot]).resetPolicy(POOL_RESETS).build();
             lease.arenaHold = Bridge.holdOf(arena);
             lease.listener = listeners == null ? null
                     : Objects.requireNonNull(listeners.get(), "the listener a lease's supplier made");
@@ -348,7 +407,7 @@ public final class ArenaPool implements AutoCloseable {
     private void checkOpen() {
         lifetime.checkAlive();
         if (closing) {
-            throw new IllegalStateException(name + " is closing");
+            throw new IllegalStateException(label + " is closing");
         }
     }
 
@@ -356,24 +415,50 @@ public final class ArenaPool implements AutoCloseable {
         if (available.tryAcquire()) {
             return;
         }
+        LeaseWaitEvent wait = new LeaseWaitEvent();
+        PoolExhaustedEvent exhausted = new PoolExhaustedEvent();
+        wait.begin();
+        exhausted.begin();
+        boolean leased = false;
+        try {
+            leased = waitForPermit();
+        } finally {
+            wait.end(); // a thresholded event sees its duration only after end()
+            exhausted.end();
+            if (wait.shouldCommit()) {
+                wait.pool = name;
+                wait.leased = leased;
+                wait.commit();
+            }
+            if (!leased && exhausted.shouldCommit()) {
+                exhausted.pool = name;
+                exhausted.slots = slots.length;
+                exhausted.retired = retired.get();
+                exhausted.commit();
+            }
+        }
+    }
+
+    /** Waits out the lease timeout for a permit; returns true with one, throws without. */
+    private boolean waitForPermit() {
         long deadline = System.nanoTime() + leaseTimeoutNanos;
         while (true) {
             reclaimDeadThreads();
             long left = deadline - System.nanoTime();
             if (leaseTimeoutNanos == 0 || left <= 0) {
                 if (available.tryAcquire()) {
-                    return;
+                    return true;
                 }
-                throw new PoolExhaustedException("all " + slots.length + " slots of " + name + " leased ("
+                throw new PoolExhaustedException("all " + slots.length + " slots of " + label + " leased ("
                         + retired.get() + " retired); waited " + TimeUnit.NANOSECONDS.toMillis(leaseTimeoutNanos) + " ms");
             }
             try {
                 if (available.tryAcquire(Math.min(left, REAP_INTERVAL_NANOS), TimeUnit.NANOSECONDS)) {
-                    return;
+                    return true;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new PoolExhaustedException("interrupted while waiting for a slot of " + name);
+                throw new PoolExhaustedException("interrupted while waiting for a slot of " + label);
             }
         }
     }
@@ -455,23 +540,38 @@ public final class ArenaPool implements AutoCloseable {
     private void scrub(Lease lease) {
         int slot = lease.slot;
         boolean clean = false;
+        ResetEvent event = Events.beginReset();
+        ScrubFailureEvent failure = null;
         try {
             try {
                 ResetReport report = policy.reset(slots[slot], 0, lease.used);
                 resets[report.strategy().ordinal()].increment();
-                Events.reset(lease.used, report);
+                Events.reset(event, name, slotNames[slot], lease.used, report);
                 clean = true;
             } catch (Throwable t) {
+                failure = new ScrubFailureEvent();
+                failure.begin();
+                failure.error = t.toString();
                 resetFailures.increment();
-                LOG.log(System.Logger.Level.WARNING, name + ": resetting slot " + slot + " with " + policy
+                LOG.log(System.Logger.Level.WARNING, label + ": resetting slot " + slot + " with " + policy
                         + " failed; zeroing it in place", t);
                 slots[slot].zero(0, Math.min(lease.used, slots[slot].committed()));
                 clean = true;
             }
         } catch (Throwable t) {
-            LOG.log(System.Logger.Level.ERROR, name + ": slot " + slot
+            LOG.log(System.Logger.Level.ERROR, label + ": slot " + slot
                     + " could not be zeroed and is retired; the pool has one slot fewer", t);
         } finally {
+            if (failure != null) {
+                failure.end();
+            }
+            if (failure != null && failure.shouldCommit()) {
+                failure.pool = name;
+                failure.slot = slot;
+                failure.policy = String.valueOf(policy);
+                failure.retired = !clean;
+                failure.commit();
+            }
             if (lease.cleanable != null) {
                 lease.cleanable.clean();
             }
@@ -519,7 +619,7 @@ public final class ArenaPool implements AutoCloseable {
             return;
         }
         reclaimed.increment();
-        String message = name + ": reclaimed slot " + lease.slot + " from a lease that was never closed: " + why
+        String message = label + ": reclaimed slot " + lease.slot + " from a lease that was never closed: " + why
                 + " (leased by " + lease.thread + ")" + (lease.site == null ? "; recordLeaseSites() shows where" : "");
         LOG.log(System.Logger.Level.WARNING, message, lease.site);
         lease.arenaHold.close();
@@ -527,7 +627,7 @@ public final class ArenaPool implements AutoCloseable {
         try {
             endLease(lease);
         } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.WARNING, name + ": ending the reclaimed lease of slot " + lease.slot + " failed", e);
+            LOG.log(System.Logger.Level.WARNING, label + ": ending the reclaimed lease of slot " + lease.slot + " failed", e);
         }
     }
 
@@ -597,6 +697,11 @@ public final class ArenaPool implements AutoCloseable {
         throw new UnsupportedOperationException("resident bytes of " + region + " are unknown");
     }
 
+    /** {@return the pool's name, as its builder set it or {@code pool-<n>}} */
+    public String name() {
+        return name;
+    }
+
     /** {@return the size of each slot} */
     public long slotSize() {
         return slotSize;
@@ -651,14 +756,14 @@ public final class ArenaPool implements AutoCloseable {
                     }
                     long left = deadline - System.nanoTime();
                     if (leased.get() > 0 && left <= 0) {
-                        throw new IllegalStateException(name + " has " + leased.get()
+                        throw new IllegalStateException(label + " has " + leased.get()
                                 + " lease(s) out; close them first" + describeLeases());
                     }
                     closeLock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.clamp(left, 0, REAP_INTERVAL_NANOS))));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while closing " + name, e);
+                throw new IllegalStateException("interrupted while closing " + label, e);
             } finally {
                 if (lifetime.isAlive()) {
                     closing = false;
@@ -684,6 +789,13 @@ public final class ArenaPool implements AutoCloseable {
 
     /** The release action of the pool's lifetime: runs once, with no lease and no scrub left. */
     private void shutDown() {
+        try {
+            if (objectName != null) {
+                MBeans.unregister(objectName);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, label + ": unregistering its MBean failed", e);
+        }
         try {
             if (scrubber != null) {
                 scrubQueue.add(new Lease(-1, null, null, null));
@@ -732,6 +844,6 @@ public final class ArenaPool implements AutoCloseable {
 
     @Override
     public String toString() {
-        return name;
+        return label;
     }
 }

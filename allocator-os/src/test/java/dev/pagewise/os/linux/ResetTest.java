@@ -244,7 +244,7 @@ class ResetTest {
     void resetShouldEmitAJfrEventWhenEnabled() throws Exception {
         Path file = Files.createTempFile("pagewise", ".jfr");
         try (Recording recording = new Recording()) {
-            recording.enable("dev.pagewise.Reset");
+            recording.enable("dev.pagewise.Reset").withThreshold(java.time.Duration.ZERO);
             recording.start();
             try (MmapBacked range = MmapBacked.map(1 << 20); BumpArena arena = BumpArena.over(range)) {
                 arena.allocate(100_000, 8).fill((byte) 1);
