@@ -15,6 +15,8 @@ public final class AllocationFailedException extends RuntimeException {
     private final long remaining;
 
     /**
+     * A failure whose message names the allocator, the request and what remained, as the class description shows.
+     *
      * @param allocator     the allocator's name, as it appears in the message
      * @param byteSize      the requested size
      * @param byteAlignment the requested alignment

@@ -11,6 +11,8 @@ public final class MemoryCorruptionException extends RuntimeException {
     private final long address;
 
     /**
+     * Creates the exception.
+     *
      * @param message what was found, with the numbers that matter
      * @param address the address of the corrupted block
      */

@@ -21,24 +21,30 @@ import jdk.jfr.Timespan;
 @StackTrace(false)
 public final class ResetEvent extends jdk.jfr.Event {
 
+    /** The name of the {@link ResetStrategy} that ran. */
     @Label("Strategy")
     public String strategy;
 
+    /** The bytes the arena had used since its previous reset: the part the reset restored. */
     @Label("Bytes Used")
     @DataAmount
     public long bytesUsed;
 
+    /** The bytes written with zeros, as {@link ResetReport#bytesZeroed()}. */
     @Label("Bytes Zeroed")
     @DataAmount
     public long bytesZeroed;
 
+    /** The bytes returned to the operating system, as {@link ResetReport#bytesDecommitted()}. */
     @Label("Bytes Decommitted")
     @DataAmount
     public long bytesDecommitted;
 
+    /** The contiguous regions zeroed or decommitted, as {@link ResetReport#regions()}. */
     @Label("Regions")
     public int regions;
 
+    /** The wall-clock time the reset took, in nanoseconds, as {@link ResetReport#nanos()}. */
     @Label("Reset Time")
     @Timespan
     public long nanos;
