@@ -10,8 +10,11 @@ public final class AllocationFailedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The requested size, in bytes. */
     private final long byteSize;
+    /** The requested alignment. */
     private final long byteAlignment;
+    /** The bytes the allocator had left, or -1 if unknown. */
     private final long remaining;
 
     /**

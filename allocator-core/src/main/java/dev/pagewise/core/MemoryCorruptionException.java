@@ -8,6 +8,7 @@ public final class MemoryCorruptionException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The address of the corrupted block. */
     private final long address;
 
     /**

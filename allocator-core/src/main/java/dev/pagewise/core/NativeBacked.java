@@ -30,6 +30,7 @@ public final class NativeBacked implements FixedRange {
     /**
      * {@return a new zeroed region of {@code byteSize} bytes, aligned to {@value #BASE_ALIGNMENT}}
      *
+     * @param byteSize the size of the region, in bytes
      * @throws IllegalArgumentException if {@code byteSize} is negative
      * @throws OutOfMemoryError if the native allocation fails
      */
