@@ -9,7 +9,12 @@ public final class Events {
     private Events() {
     }
 
-    /** Commits a {@link ResetEvent} for a reset of {@code used} bytes, if the event is enabled. */
+    /**
+     * Commits a {@link ResetEvent} for a reset of {@code used} bytes, if the event is enabled.
+     *
+     * @param used   the bytes the reset restored
+     * @param report what the reset did
+     */
     public static void reset(long used, ResetReport report) {
         ResetEvent event = new ResetEvent();
         if (event.shouldCommit()) {
