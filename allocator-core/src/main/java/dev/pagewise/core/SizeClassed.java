@@ -102,12 +102,12 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         }
 
         /**
-         * Sets the largest class, a power of two of at least {@value #MIN_CLASS}; default
-         * {@value #DEFAULT_MAX_CLASS}.
+         * Sets the largest class, a power of two of at least 16 B ({@link SizeClassed#MIN_CLASS}); default
+         * 32 KiB ({@link SizeClassed#DEFAULT_MAX_CLASS}).
          *
          * @param bytes the size of the largest class
          * @return this builder
-         * @throws IllegalArgumentException if {@code bytes} is not a power of two of at least {@value #MIN_CLASS}
+         * @throws IllegalArgumentException if {@code bytes} is not a power of two of at least 16
          */
         public Builder maxClassSize(long bytes) {
             Checks.requirePowerOfTwo(bytes, "maxClassSize");

@@ -139,11 +139,11 @@ public final class ArenaPool implements AutoCloseable {
     }
 
     /**
-     * {@return a builder for a pool of {@code slots} slots of {@code slotSize} bytes each (rounded up to
-     * {@value #SLOT_ALIGNMENT} bytes)}
+     * {@return a builder for a pool of {@code slots} slots of {@code slotSize} bytes each (rounded up to a
+     * multiple of {@link #SLOT_ALIGNMENT}, 64 KiB)}
      *
      * @param slots    the number of slots, and so of leases out at once
-     * @param slotSize the bytes each lease can allocate from its slot
+     * @param slotSize the bytes a lease can allocate from its slot, before rounding
      * @throws IllegalArgumentException if {@code slots} or {@code slotSize} is not positive, or their product overflows
      */
     public static Builder builder(int slots, long slotSize) {
