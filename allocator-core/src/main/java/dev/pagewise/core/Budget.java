@@ -40,7 +40,7 @@ public final class Budget {
      * name, a {@code /} and {@code name}.
      *
      * @param name  the child's own name
-     * @param limit the most bytes the child grants at once, whatever its ancestors have left
+     * @param limit the most bytes the child grants at once; its ancestors' limits apply too
      * @throws NullPointerException if {@code name} is {@code null}
      * @throws IllegalArgumentException if {@code limit} is negative
      */

@@ -72,7 +72,7 @@ public final class Lifetime {
     }
 
     /**
-     * Checks that the lifetime is open; ranges call it before every operation.
+     * Checks that the lifetime is open, as a range does before it touches its memory.
      *
      * @throws IllegalStateException if closed, naming the range
      */

@@ -25,7 +25,7 @@ public final class ResetEvent extends jdk.jfr.Event {
     @Label("Strategy")
     public String strategy;
 
-    /** The bytes the arena had used since its previous reset: the part the reset restored. */
+    /** The bytes, from the start of the range, that the reset restored. */
     @Label("Bytes Used")
     @DataAmount
     public long bytesUsed;
