@@ -239,6 +239,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
      * Frees a block: to its class by address, otherwise to the large-object allocator.
      *
      * @throws IllegalArgumentException if the block is neither a live slot here nor accepted by the large allocator
+     * @throws IllegalStateException if this allocator is closed
      */
     @Override
     public void deallocate(MemorySegment segment) {
