@@ -12,11 +12,16 @@ public final class AllocationFailedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The requested size, in bytes. */
     private final long byteSize;
+    /** The requested alignment. */
     private final long byteAlignment;
+    /** The bytes the allocator had left, or -1 if unknown. */
     private final long remaining;
 
     /**
+     * A failure whose message names the allocator, the request and what remained, as the class description shows.
+     *
      * @param allocator     the allocator's name, as it appears in the message
      * @param byteSize      the requested size
      * @param byteAlignment the requested alignment

@@ -47,6 +47,8 @@ public interface AllocationListener {
      * Called before the allocator serves a request; may refuse it. After a request it lets through, exactly
      * one of {@link #onAllocation} or {@link #onFailedAllocation} follows.
      *
+     * @param byteSize      the requested size
+     * @param byteAlignment the requested alignment
      * @return {@code null} to let the request through, or why it is refused, for the message of the
      *         {@link AllocationFailedException} that {@code allocate} then throws ({@code tryAllocate} returns
      *         {@code null})
@@ -55,15 +57,30 @@ public interface AllocationListener {
         return null;
     }
 
-    /** Called with each block handed out. */
+    /**
+     * Called with each block handed out.
+     *
+     * @param segment the block, as the caller gets it
+     */
     default void onAllocation(MemorySegment segment) {
     }
 
-    /** Called when the allocator had no room for a request that {@link #onPreAllocation} let through. */
+    /**
+     * Called when the allocator had no room for a request that {@link #onPreAllocation} let through, or when
+     * it failed with an exception.
+     *
+     * @param byteSize      the requested size
+     * @param byteAlignment the requested alignment
+     */
     default void onFailedAllocation(long byteSize, long byteAlignment) {
     }
 
-    /** Called with each block the allocator took back through {@link Allocator#deallocate}, after it accepted the free. */
+    /**
+     * Called with each block the allocator took back through {@link Allocator#deallocate}, after it accepted
+     * the free.
+     *
+     * @param segment the freed block, as the caller passed it
+     */
     default void onRelease(MemorySegment segment) {
     }
 
@@ -77,8 +94,10 @@ public interface AllocationListener {
 
     /**
      * {@return one listener that calls each of {@code listeners} in order} If one refuses a request, those
-     * before it hear {@link #onFailedAllocation}, so a reservation they made is undone.
+     * before it hear {@link #onFailedAllocation}, so a reservation they made is undone. Given one listener,
+     * returns it.
      *
+     * @param listeners the listeners, in the order they are called
      * @throws NullPointerException if {@code listeners} or any of them is {@code null}
      */
     static AllocationListener of(AllocationListener... listeners) {

@@ -37,15 +37,25 @@ public abstract class AllocatorWrapper implements Allocator, Resettable, AutoClo
     /** The allocator this one wraps. */
     protected final Allocator inner;
 
-    /** @throws NullPointerException if {@code inner} is {@code null} */
+    /**
+     * Creates a wrapper over {@code inner}.
+     *
+     * @param inner the allocator to wrap
+     * @throws NullPointerException if {@code inner} is {@code null}
+     */
     protected AllocatorWrapper(Allocator inner) {
         this.inner = Objects.requireNonNull(inner, "inner");
     }
 
     /**
-     * Serves a request.
+     * Serves a request: {@link #allocate(long, long)} and {@link #tryAllocate(long, long)} both come here.
      *
-     * @param orThrow whether failure throws ({@code allocate}) or returns {@code null} ({@code tryAllocate})
+     * @param byteSize      the requested size
+     * @param byteAlignment the requested alignment
+     * @param orThrow       whether failure throws ({@code allocate}) or returns {@code null} ({@code tryAllocate})
+     * @return the block, or {@code null} when there is no room and {@code orThrow} is {@code false}
+     * @throws IllegalArgumentException if {@code byteSize < 0} or {@code byteAlignment} is not a power of two
+     * @throws AllocationFailedException if there is no room and {@code orThrow} is {@code true}
      */
     protected abstract MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow);
 
@@ -59,7 +69,14 @@ public abstract class AllocatorWrapper implements Allocator, Resettable, AutoClo
         return allocate(byteSize, byteAlignment, false);
     }
 
-    /** {@return a block from the inner allocator, asked the way the caller asked} */
+    /**
+     * {@return a block from the inner allocator, asked the way the caller asked: {@code allocate} when
+     * {@code orThrow}, else {@code tryAllocate}, which may return {@code null}}
+     *
+     * @param byteSize      the requested size
+     * @param byteAlignment the requested alignment
+     * @param orThrow       whether the caller asked through {@code allocate}
+     */
     protected final MemorySegment innerAllocate(long byteSize, long byteAlignment, boolean orThrow) {
         return orThrow ? inner.allocate(byteSize, byteAlignment) : inner.tryAllocate(byteSize, byteAlignment);
     }

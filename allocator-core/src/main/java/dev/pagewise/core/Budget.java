@@ -23,12 +23,27 @@ public final class Budget {
         this.parent = parent;
     }
 
-    /** {@return a root budget of {@code limit} bytes} @throws IllegalArgumentException if negative */
+    /**
+     * {@return a root budget of {@code limit} bytes}
+     *
+     * @param name  the budget's name, as messages show it
+     * @param limit the most bytes the budget grants at once
+     * @throws NullPointerException if {@code name} is {@code null}
+     * @throws IllegalArgumentException if {@code limit} is negative
+     */
     public static Budget root(String name, long limit) {
         return new Budget(name, limit, null);
     }
 
-    /** {@return a child budget of {@code limit} bytes that also draws on this one} */
+    /**
+     * {@return a child budget of {@code limit} bytes that also draws on this one} Its name is this budget's
+     * name, a {@code /} and {@code name}.
+     *
+     * @param name  the child's own name
+     * @param limit the most bytes the child grants at once; its ancestors' limits apply too
+     * @throws NullPointerException if {@code name} is {@code null}
+     * @throws IllegalArgumentException if {@code limit} is negative
+     */
     public Budget child(String name, long limit) {
         return new Budget(this.name + "/" + java.util.Objects.requireNonNull(name, "name"), limit, this);
     }

@@ -77,12 +77,26 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         this.memory = generation.segment;
     }
 
-    /** {@return a checked arena over {@code range} with {@link ResetPolicy#defaultPolicy()}} */
+    /**
+     * {@return a checked arena over {@code range} with {@link ResetPolicy#defaultPolicy()}, owned by the
+     * calling thread}
+     *
+     * @param range the memory to allocate from; the arena holds it until closed and leaves it open
+     * @throws NullPointerException if {@code range} is {@code null}
+     * @throws IllegalStateException if the range is closed
+     * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
+     *         native access
+     */
     public static BumpArena over(FixedRange range) {
         return builder(range).build();
     }
 
-    /** {@return a builder for an arena over {@code range}} */
+    /**
+     * {@return a builder for an arena over {@code range}}
+     *
+     * @param range the memory to allocate from
+     * @throws NullPointerException if {@code range} is {@code null}
+     */
     public static Builder builder(FixedRange range) {
         return new Builder(range);
     }
@@ -119,6 +133,8 @@ public final class BumpArena implements Allocator, Arena, Resettable {
          * {@code ResetPolicy}'s factories) is <em>restricted</em>: it decides whether the next user sees the last
          * one's bytes, so only a caller with native access may set one.
          *
+         * @param policy the policy that restores the used memory on reset and close
+         * @return this builder
          * @throws NullPointerException if {@code policy} is {@code null}
          * @throws IllegalCallerException for a policy of your own, if the caller's module has no native access
          */
@@ -130,8 +146,10 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         /**
          * Sets who hears the arena's allocations, resets and close ({@link Statistics}, {@link Limit},
          * {@link LeakTracking}, or several through {@link AllocationListener#of}); default none. The listener
-         * hears {@link #resetTo} as nothing: blocks above the mark count as live until the next reset.
+         * hears {@link BumpArena#resetTo} as nothing: blocks above the mark count as live until the next reset.
          *
+         * @param listener the listener, called on the owner thread
+         * @return this builder
          * @throws NullPointerException if {@code listener} is {@code null}
          */
         public Builder listener(AllocationListener listener) {
@@ -145,6 +163,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
          * <p>This method is <em>restricted</em>: a segment kept past a reset shows the next generation's
          * bytes, so it may be called only from a module with native access.
          *
+         * @return this builder
          * @throws IllegalCallerException if the caller's module has no native access
          */
         public Builder unchecked() {
@@ -153,7 +172,11 @@ public final class BumpArena implements Allocator, Arena, Resettable {
             return this;
         }
 
-        /** Makes {@link BumpArena#close()} close the range too. */
+        /**
+         * Makes {@link BumpArena#close()} close the range too.
+         *
+         * @return this builder
+         */
         public Builder closeRangeOnClose() {
             this.closeRange = true;
             return this;
@@ -163,6 +186,8 @@ public final class BumpArena implements Allocator, Arena, Resettable {
          * {@return the arena, owned by the calling thread, holding the range until it is closed}
          *
          * @throws IllegalStateException if the range is closed
+         * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
+         *         native access
          */
         public BumpArena build() {
             return new BumpArena(this);
@@ -320,7 +345,10 @@ public final class BumpArena implements Allocator, Arena, Resettable {
      * to the mark. Segments allocated after the mark must no longer be used; they stay accessible, as
      * the generation goes on, so this is for scoped use such as {@link StackArena}.
      *
+     * @param mark the cursor to return to, as {@link #mark()} returned it
      * @throws IllegalArgumentException if {@code mark} is not between 0 and the cursor
+     * @throws WrongThreadException if called from a thread other than the owner
+     * @throws IllegalStateException if the arena is closed
      */
     public void resetTo(long mark) {
         checkOwner();
@@ -350,6 +378,8 @@ public final class BumpArena implements Allocator, Arena, Resettable {
      * If the policy fails, the used bytes stay allocated (and unreachable) until a later reset succeeds.
      *
      * @return what the reset did
+     * @throws WrongThreadException if called from a thread other than the owner
+     * @throws IllegalStateException if the arena is closed
      */
     public ResetReport reset() {
         checkOwner();

@@ -28,17 +28,34 @@ public final class Canary extends AllocatorWrapper {
         super(inner);
     }
 
-    /** {@return {@code inner} with every block guarded} @throws NullPointerException if {@code inner} is {@code null} */
+    /**
+     * {@return {@code inner} with every block guarded}
+     *
+     * @param inner the allocator to guard
+     * @throws NullPointerException if {@code inner} is {@code null}
+     */
     public static Canary over(Allocator inner) {
         return new Canary(java.util.Objects.requireNonNull(inner, "inner"));
     }
 
-    /** {@return {@code arena} with every block guarded, still an arena} @throws NullPointerException if {@code arena} is {@code null} */
+    /**
+     * {@return {@code arena} with every block guarded, still an arena}
+     *
+     * @param <A>   the arena's type
+     * @param arena the arena to guard
+     * @throws NullPointerException if {@code arena} is {@code null}
+     */
     public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<Canary> over(A arena) {
         return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena")), arena);
     }
 
-    /** {@return {@code arena} with every block guarded, still an arena that resets} @throws NullPointerException if {@code arena} is {@code null} */
+    /**
+     * {@return {@code arena} with every block guarded, still an arena that resets}
+     *
+     * @param <A>   the arena's type
+     * @param arena the arena to guard
+     * @throws NullPointerException if {@code arena} is {@code null}
+     */
     public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<Canary> over(A arena) {
         return WrappedArena.resettable(over((Allocator) java.util.Objects.requireNonNull(arena, "arena")), arena);
     }
@@ -127,7 +144,13 @@ public final class Canary extends AllocatorWrapper {
         }
     }
 
-    /** Verifies every live block, resets the inner allocator, then forgets them. If the inner allocator cannot reset, nothing changes. */
+    /**
+     * Verifies every live block, resets the inner allocator, then forgets them. If the inner allocator cannot
+     * reset, nothing changes.
+     *
+     * @throws UnsupportedOperationException if the inner allocator is not {@link Resettable}
+     * @throws MemoryCorruptionException for the first block whose canaries changed; nothing is reset then
+     */
     @Override
     public ResetReport reset() {
         Resettable target = resettable();

@@ -15,7 +15,13 @@ public final class Faulty implements AllocationListener {
     /** Decides whether request number {@code n} (from 1) for {@code byteSize} bytes fails. */
     @FunctionalInterface
     public interface Rule {
-        /** {@return whether request {@code n} fails} */
+        /**
+         * {@return whether request {@code n} fails}
+         *
+         * @param n             the request's number, counted from 1 over every request the listener heard
+         * @param byteSize      the requested size
+         * @param byteAlignment the requested alignment
+         */
         boolean fails(long n, long byteSize, long byteAlignment);
     }
 
@@ -27,7 +33,12 @@ public final class Faulty implements AllocationListener {
         this.rule = rule;
     }
 
-    /** {@return a listener whose {@code n}th request fails, once} @throws IllegalArgumentException if n <= 0 */
+    /**
+     * {@return a listener whose {@code n}th request fails, once}
+     *
+     * @param n the number of the request that fails, counted from 1
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
     public static Faulty failNth(long n) {
         if (n <= 0) {
             throw new IllegalArgumentException("n must be positive: " + n);
@@ -35,7 +46,12 @@ public final class Faulty implements AllocationListener {
         return new Faulty((i, size, align) -> i == n);
     }
 
-    /** {@return a listener whose every {@code n}th request fails} @throws IllegalArgumentException if n <= 0 */
+    /**
+     * {@return a listener whose every {@code n}th request fails}
+     *
+     * @param n the period: requests {@code n}, {@code 2n}, {@code 3n}, ... fail
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
     public static Faulty failEvery(long n) {
         if (n <= 0) {
             throw new IllegalArgumentException("n must be positive: " + n);
@@ -46,7 +62,9 @@ public final class Faulty implements AllocationListener {
     /**
      * {@return a listener whose requests fail with probability {@code p}, repeatably for a seed}
      *
-     * @throws IllegalArgumentException if {@code p} is not in [0, 1]
+     * @param p    the probability that a request fails, in {@code [0, 1]}
+     * @param seed the seed of the random sequence: with the same seed, the same requests (by number) fail
+     * @throws IllegalArgumentException if {@code p} is not in {@code [0, 1]}
      */
     public static Faulty failWithProbability(double p, long seed) {
         if (!(p >= 0 && p <= 1)) {
@@ -56,7 +74,12 @@ public final class Faulty implements AllocationListener {
         return new Faulty((i, size, align) -> random.nextDouble() < p);
     }
 
-    /** {@return a listener whose requests fail when {@code rule} says so} @throws NullPointerException if {@code rule} is {@code null} */
+    /**
+     * {@return a listener whose requests fail when {@code rule} says so}
+     *
+     * @param rule decides, per request, whether it fails; called on the allocating thread
+     * @throws NullPointerException if {@code rule} is {@code null}
+     */
     public static Faulty failWhen(Rule rule) {
         return new Faulty(Objects.requireNonNull(rule, "rule"));
     }

@@ -48,6 +48,8 @@ public interface FixedRange extends AutoCloseable {
      * Makes {@code [offset, offset + length)} accessible for reading and writing, committing the whole
      * prefix up to {@code offset + length} (rounded up to the range's granularity) if it is not yet.
      *
+     * @param offset the start of the part, from the start of the range
+     * @param length the length of the part, in bytes
      * @throws IllegalArgumentException if the part lies outside the region
      * @throws IllegalStateException if the range is closed
      * @throws RuntimeException of the implementation's choice, naming the OS error, if the system refuses to commit
@@ -57,6 +59,8 @@ public interface FixedRange extends AutoCloseable {
     /**
      * Writes zeros over {@code [offset, offset + length)}, which must be committed. Reset policies use it.
      *
+     * @param offset the start of the part, from the start of the range
+     * @param length the length of the part, in bytes
      * @throws IllegalArgumentException if the part lies outside the committed prefix
      * @throws IllegalStateException if the range is closed, or the part holds pages whose protection
      *         denies writing; nothing is written then
@@ -75,6 +79,10 @@ public interface FixedRange extends AutoCloseable {
     /**
      * {@return whether {@code segment} lies entirely inside this region}
      * Only addresses are compared; a zero-length segment at the end address is not contained.
+     *
+     * @param segment the segment to test
+     * @throws NullPointerException if {@code segment} is {@code null}
+     * @throws IllegalStateException if the range is closed
      */
     default boolean contains(MemorySegment segment) {
         java.util.Objects.requireNonNull(segment, "segment");
@@ -88,6 +96,8 @@ public interface FixedRange extends AutoCloseable {
      * range until it is closed; its segment has its own scope, ended by its {@code close}; commits go to
      * this range. Disjoint slices can back separate allocators.
      *
+     * @param offset the start of the part, from the start of the range
+     * @param length the length of the part, in bytes
      * @throws IllegalArgumentException if the part lies outside the range
      * @throws IllegalStateException if the range is closed
      */

@@ -69,6 +69,7 @@ public final class GuardPage implements OsBacked {
     /**
      * {@return {@code inner} with its first and last page made inaccessible}
      *
+     * @param inner the range to guard; the guarded range owns it until closed, and leaves it open
      * @throws NullPointerException if {@code inner} is {@code null}
      * @throws IllegalArgumentException if {@code inner} has fewer than three pages, or is a slice (its parent's
      *         other users could reach the guard pages)

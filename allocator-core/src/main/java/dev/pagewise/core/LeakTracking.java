@@ -34,7 +34,14 @@ public final class LeakTracking implements AllocationListener {
         PARANOID
     }
 
-    /** A live block: its address, size and, if sampled, where it was allocated. */
+    /**
+     * A live block: its address, size and, if sampled, where it was allocated.
+     *
+     * @param address  the block's address
+     * @param byteSize the block's size, in bytes
+     * @param site     up to eight frames of the allocating stack, from the innermost one outside
+     *                 {@code dev.pagewise.core}; {@code null} if the allocation was not sampled
+     */
     public record Leak(long address, long byteSize, StackTraceElement[] site) {
         @Override
         public String toString() {
@@ -60,6 +67,7 @@ public final class LeakTracking implements AllocationListener {
     /**
      * {@return a leak tracker at {@code level}}
      *
+     * @param level            how much to record
      * @param samplingInterval with {@link Level#SAMPLED}, record the stack of one allocation in this many
      * @throws NullPointerException if {@code level} is {@code null}
      * @throws IllegalArgumentException if {@code samplingInterval} is not positive
@@ -123,7 +131,12 @@ public final class LeakTracking implements AllocationListener {
         return new ArrayList<>(live.values());
     }
 
-    /** {@return where the live block at {@code address} was allocated, or {@code null} if unknown} */
+    /**
+     * {@return where the live block at {@code address} was allocated, or {@code null} if unknown} A
+     * zero-length block is never found.
+     *
+     * @param address the address of a live block
+     */
     public StackTraceElement[] siteOf(long address) {
         for (Leak leak : live.values()) {
             if (leak.address() == address && leak.byteSize() > 0) {

@@ -47,6 +47,8 @@ public final class Lifetime {
     /**
      * {@return an open lifetime named {@code name} in messages, whose {@link #close()} runs {@code release}}
      *
+     * @param name    the range's name, as messages show it
+     * @param release the action that frees the range's memory; run once, by the {@code close} that succeeds
      * @throws NullPointerException if an argument is {@code null}
      */
     public static Lifetime create(String name, Runnable release) {
@@ -69,7 +71,11 @@ public final class Lifetime {
         return s == EXCLUSIVE ? 1 : Math.max(s, 0);
     }
 
-    /** @throws IllegalStateException if closed, naming the range */
+    /**
+     * Checks that the lifetime is open, as a range does before it touches its memory.
+     *
+     * @throws IllegalStateException if closed, naming the range
+     */
     public void checkAlive() {
         if (state == CLOSED) {
             throw new IllegalStateException(name + " is closed");

@@ -20,7 +20,12 @@ public final class Limit implements AllocationListener {
         this.budget = budget;
     }
 
-    /** {@return a limit that charges {@code budget}} @throws NullPointerException if {@code budget} is {@code null} */
+    /**
+     * {@return a limit that charges {@code budget}}
+     *
+     * @param budget the budget every allocation is charged to
+     * @throws NullPointerException if {@code budget} is {@code null}
+     */
     public static Limit of(Budget budget) {
         return new Limit(Objects.requireNonNull(budget, "budget"));
     }

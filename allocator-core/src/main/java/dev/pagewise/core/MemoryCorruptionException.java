@@ -8,9 +8,12 @@ public final class MemoryCorruptionException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The address of the corrupted block. */
     private final long address;
 
     /**
+     * Creates the exception.
+     *
      * @param message what was found, with the numbers that matter
      * @param address the address of the corrupted block
      */

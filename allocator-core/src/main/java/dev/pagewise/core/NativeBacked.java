@@ -28,8 +28,9 @@ public final class NativeBacked implements FixedRange {
     }
 
     /**
-     * {@return a new zeroed region of {@code byteSize} bytes, aligned to {@value #BASE_ALIGNMENT}}
+     * {@return a new zeroed region of {@code byteSize} bytes, aligned to {@link #BASE_ALIGNMENT} (4096 bytes)}
      *
+     * @param byteSize the size of the region, in bytes
      * @throws IllegalArgumentException if {@code byteSize} is negative
      * @throws OutOfMemoryError if the native allocation fails
      */

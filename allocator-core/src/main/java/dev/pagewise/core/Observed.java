@@ -22,7 +22,13 @@ public final class Observed extends AllocatorWrapper {
         this.listener = listener;
     }
 
-    /** {@return {@code inner}, heard by {@code listener}} @throws NullPointerException if an argument is {@code null} */
+    /**
+     * {@return {@code inner}, heard by {@code listener}}
+     *
+     * @param inner    the allocator to observe
+     * @param listener the listener, called on the threads that use the allocator
+     * @throws NullPointerException if an argument is {@code null}
+     */
     public static Observed over(Allocator inner, AllocationListener listener) {
         return new Observed(Objects.requireNonNull(inner, "inner"), Objects.requireNonNull(listener, "listener"));
     }
@@ -31,6 +37,9 @@ public final class Observed extends AllocatorWrapper {
      * {@return {@code arena}, heard by {@code listener}, still an arena} Prefer the arena's own
      * {@code listener(...)} builder option, which costs less.
      *
+     * @param <A>      the arena's type
+     * @param arena    the arena to observe
+     * @param listener the listener, called on the threads that use the arena
      * @throws NullPointerException if an argument is {@code null}
      */
     public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<Observed> over(
@@ -42,6 +51,9 @@ public final class Observed extends AllocatorWrapper {
      * {@return {@code arena}, heard by {@code listener}, still an arena that resets} Prefer the arena's own
      * {@code listener(...)} builder option, which costs less.
      *
+     * @param <A>      the arena's type
+     * @param arena    the arena to observe
+     * @param listener the listener, called on the threads that use the arena
      * @throws NullPointerException if an argument is {@code null}
      */
     public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<Observed> over(

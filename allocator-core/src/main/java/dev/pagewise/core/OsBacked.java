@@ -18,6 +18,8 @@ public interface OsBacked extends FixedRange {
      * bytes read as zero and take no physical memory until written again; the range stays committed.
      * {@code offset} and {@code length} must be multiples of {@link #pageSize()}.
      *
+     * @param offset the start of the part, from the start of the range
+     * @param length the length of the part, in bytes
      * @throws IllegalArgumentException if the part is outside the region or not page-aligned
      * @throws IllegalStateException if the range is closed, or the part holds pages whose protection
      *         is not {@link Protection#READ_WRITE}; nothing is released then
@@ -34,6 +36,9 @@ public interface OsBacked extends FixedRange {
      * writes, and empty when it denies reads. Until the pages are {@link Protection#READ_WRITE} again,
      * {@link #zero} and {@link #releasePages} over them throw, so a reset cannot fault on them.
      *
+     * @param offset the start of the part, from the start of the range
+     * @param length the length of the part, in bytes
+     * @param protection the accesses the pages allow from now on
      * @return a view of the pages that enforces {@code protection}
      * @throws IllegalCallerException if the caller's module has no native access
      * @throws IllegalArgumentException if the part is outside the committed prefix or not page-aligned
@@ -53,6 +58,8 @@ public interface OsBacked extends FixedRange {
      * {@return {@code [offset, offset + length)} of this range as an {@link OsBacked} range of its own}
      * Both must be multiples of {@link #pageSize()}. A slice's operations never reach outside it.
      *
+     * @param offset the start of the part, from the start of the range
+     * @param length the length of the part, in bytes
      * @throws IllegalArgumentException if the part lies outside the range or is not page-aligned
      * @throws IllegalStateException if the range is closed
      */

@@ -25,6 +25,9 @@ public interface PageScanner {
         /**
          * Takes one run of pages.
          *
+         * @param offset       the start of the run, page-aligned, relative to the scanner's range
+         * @param length       the length of the run, a whole number of pages
+         * @param state        what the run's pages hold
          * @param hugePageSize the size of the huge pages the run is made of, or 0 for base pages
          * @return whether the scan should go on
          */
@@ -39,7 +42,10 @@ public interface PageScanner {
      * or {@link PageState#SWAPPED} ({@link PageState#CLEAN} too, for a write-tracking scanner) until the
      * visitor returns {@code false}. Pages not visited hold no data.
      *
+     * @param offset   the start of the part to scan, page-aligned
+     * @param length   the length of the part, a whole number of pages
      * @param maxPages a hint: the scan may stop once it has reported this many pages
+     * @param visitor  receives the runs, on the calling thread
      * @throws IllegalArgumentException if the part is outside the range or not page-aligned
      */
     void scan(long offset, long length, long maxPages, Visitor visitor);
@@ -47,6 +53,9 @@ public interface PageScanner {
     /**
      * Called by a reset when it is done with {@code [offset, offset + length)}: a write-tracking scanner
      * arms tracking there again. The default does nothing.
+     *
+     * @param offset the start of the part the reset restored, page-aligned
+     * @param length the length of the part, a whole number of pages
      */
     default void afterReset(long offset, long length) {
     }
@@ -64,6 +73,9 @@ public interface PageScanner {
      * {@return this scanner seen from the slice {@code [offset, offset + length)} of its range} Offsets are the
      * slice's; a scan or re-arm outside the slice throws {@link IllegalArgumentException}, so a slice's reset
      * never reaches into a neighbour's pages, not even to re-arm their write tracking.
+     *
+     * @param offset the start of the slice in this scanner's range
+     * @param length the length of the slice
      */
     default PageScanner shifted(long offset, long length) {
         PageScanner outer = this;

@@ -19,32 +19,69 @@ public final class PoisonOnFree extends AllocatorWrapper {
         this.poison = poison;
     }
 
-    /** {@return {@code inner}, its freed blocks filled with {@code poison}} @throws NullPointerException if {@code inner} is {@code null} */
+    /**
+     * {@return {@code inner}, its freed blocks filled with {@code poison}}
+     *
+     * @param inner  the allocator to wrap
+     * @param poison the byte every freed block is filled with
+     * @throws NullPointerException if {@code inner} is {@code null}
+     */
     public static PoisonOnFree over(Allocator inner, byte poison) {
         return new PoisonOnFree(java.util.Objects.requireNonNull(inner, "inner"), poison);
     }
 
-    /** {@return {@code inner}, its freed blocks filled with {@link #DEFAULT_POISON}} @throws NullPointerException if {@code inner} is {@code null} */
+    /**
+     * {@return {@code inner}, its freed blocks filled with {@link #DEFAULT_POISON}}
+     *
+     * @param inner the allocator to wrap
+     * @throws NullPointerException if {@code inner} is {@code null}
+     */
     public static PoisonOnFree over(Allocator inner) {
         return over(inner, DEFAULT_POISON);
     }
 
-    /** {@return {@code arena}, its freed blocks filled with {@code poison}, still an arena} @throws NullPointerException if {@code arena} is {@code null} */
+    /**
+     * {@return {@code arena}, its freed blocks filled with {@code poison}, still an arena}
+     *
+     * @param <A>    the arena's type
+     * @param arena  the arena to wrap
+     * @param poison the byte every freed block is filled with
+     * @throws NullPointerException if {@code arena} is {@code null}
+     */
     public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<PoisonOnFree> over(A arena, byte poison) {
         return WrappedArena.of(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), poison), arena);
     }
 
-    /** {@return {@code arena}, its freed blocks filled with {@code poison}, still an arena that resets} @throws NullPointerException if {@code arena} is {@code null} */
+    /**
+     * {@return {@code arena}, its freed blocks filled with {@code poison}, still an arena that resets}
+     *
+     * @param <A>    the arena's type
+     * @param arena  the arena to wrap
+     * @param poison the byte every freed block is filled with
+     * @throws NullPointerException if {@code arena} is {@code null}
+     */
     public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<PoisonOnFree> over(A arena, byte poison) {
         return WrappedArena.resettable(over((Allocator) java.util.Objects.requireNonNull(arena, "arena"), poison), arena);
     }
 
-    /** {@return {@code arena}, its freed blocks filled with {@link #DEFAULT_POISON}, still an arena} @throws NullPointerException if {@code arena} is {@code null} */
+    /**
+     * {@return {@code arena}, its freed blocks filled with {@link #DEFAULT_POISON}, still an arena}
+     *
+     * @param <A>   the arena's type
+     * @param arena the arena to wrap
+     * @throws NullPointerException if {@code arena} is {@code null}
+     */
     public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<PoisonOnFree> over(A arena) {
         return over(arena, DEFAULT_POISON);
     }
 
-    /** {@return {@code arena}, its freed blocks filled with {@link #DEFAULT_POISON}, still an arena that resets} @throws NullPointerException if {@code arena} is {@code null} */
+    /**
+     * {@return {@code arena}, its freed blocks filled with {@link #DEFAULT_POISON}, still an arena that resets}
+     *
+     * @param <A>   the arena's type
+     * @param arena the arena to wrap
+     * @throws NullPointerException if {@code arena} is {@code null}
+     */
     public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<PoisonOnFree> over(A arena) {
         return over(arena, DEFAULT_POISON);
     }

@@ -38,6 +38,9 @@ public final class Quarantine extends AllocatorWrapper {
     /**
      * {@return a quarantine over {@code inner}}
      *
+     * @param inner     the allocator whose frees are held back
+     * @param maxBlocks the most freed blocks held back at once
+     * @param maxBytes  the most freed bytes held back at once
      * @throws NullPointerException if {@code inner} is {@code null}
      * @throws IllegalArgumentException if a bound is negative
      */
@@ -48,6 +51,10 @@ public final class Quarantine extends AllocatorWrapper {
     /**
      * {@return a quarantine over {@code arena}, still an arena}
      *
+     * @param <A>       the arena's type
+     * @param arena     the arena whose frees are held back
+     * @param maxBlocks the most freed blocks held back at once
+     * @param maxBytes  the most freed bytes held back at once
      * @throws NullPointerException if {@code arena} is {@code null}
      * @throws IllegalArgumentException if a bound is negative
      */
@@ -59,6 +66,10 @@ public final class Quarantine extends AllocatorWrapper {
     /**
      * {@return a quarantine over {@code arena}, still an arena that resets}
      *
+     * @param <A>       the arena's type
+     * @param arena     the arena whose frees are held back
+     * @param maxBlocks the most freed blocks held back at once
+     * @param maxBytes  the most freed bytes held back at once
      * @throws NullPointerException if {@code arena} is {@code null}
      * @throws IllegalArgumentException if a bound is negative
      */
@@ -70,7 +81,10 @@ public final class Quarantine extends AllocatorWrapper {
     /**
      * {@return a quarantine over {@code inner} whose reports name where a corrupted block was allocated}
      *
-     * @param sites the leak tracker beneath, which records allocation sites
+     * @param inner     the allocator whose frees are held back
+     * @param maxBlocks the most freed blocks held back at once
+     * @param maxBytes  the most freed bytes held back at once
+     * @param sites     the leak tracker beneath, which records allocation sites
      * @throws NullPointerException if an argument is {@code null}
      * @throws IllegalArgumentException if a bound is negative
      */
@@ -81,6 +95,11 @@ public final class Quarantine extends AllocatorWrapper {
     /**
      * {@return a quarantine over {@code arena} whose reports name allocation sites, still an arena}
      *
+     * @param <A>       the arena's type
+     * @param arena     the arena whose frees are held back
+     * @param maxBlocks the most freed blocks held back at once
+     * @param maxBytes  the most freed bytes held back at once
+     * @param sites     the leak tracker beneath, which records allocation sites
      * @throws NullPointerException if an argument is {@code null}
      * @throws IllegalArgumentException if a bound is negative
      */
@@ -92,6 +111,11 @@ public final class Quarantine extends AllocatorWrapper {
     /**
      * {@return a quarantine over {@code arena} whose reports name allocation sites, still an arena that resets}
      *
+     * @param <A>       the arena's type
+     * @param arena     the arena whose frees are held back
+     * @param maxBlocks the most freed blocks held back at once
+     * @param maxBytes  the most freed bytes held back at once
+     * @param sites     the leak tracker beneath, which records allocation sites
      * @throws NullPointerException if an argument is {@code null}
      * @throws IllegalArgumentException if a bound is negative
      */
@@ -179,6 +203,10 @@ public final class Quarantine extends AllocatorWrapper {
     /**
      * Verifies every held block, resets the inner allocator and then drops the held blocks. If the inner
      * allocator cannot reset, nothing changes.
+     *
+     * @throws UnsupportedOperationException if the inner allocator is not {@link Resettable}
+     * @throws MemoryCorruptionException for the first held block written after it was freed; nothing is
+     *         reset then
      */
     @Override
     public ResetReport reset() {

@@ -23,6 +23,9 @@ public interface ResetPolicy {
      * of the region past {@code offset + length} already read zero, so a policy may zero them again or
      * release their pages (to bound what stays resident), but it touches nothing outside {@code region}.
      *
+     * @param region the range to restore
+     * @param offset the start of the used part, from the start of the region
+     * @param length the length of the used part, in bytes
      * @return what the reset did
      * @throws IllegalArgumentException if the part lies outside the region
      * @throws IllegalStateException if the region is closed, or holds protected pages there
@@ -56,6 +59,8 @@ public interface ResetPolicy {
      * first {@code bytes} and releases the rest ({@link ResetStrategy#PREFIX}). A used range of at most
      * 64 KiB within the budget is zeroed with one memset instead, which is cheaper than any system call.
      *
+     * @param bytes how many bytes of an {@link OsBacked} range a reset may keep resident, zeroed, rounded
+     *              down to whole pages; the rest of the used pages is released
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     static ResetPolicy keepResident(long bytes) {
@@ -69,6 +74,8 @@ public interface ResetPolicy {
      * Tracking starts at the first reset. Over a range that cannot track writes it behaves as
      * {@code keepResident}, and its reports name the strategy that ran.
      *
+     * @param bytes how many bytes of an {@link OsBacked} range a reset may keep resident, zeroed, rounded
+     *              down to whole pages; the rest of the used pages is released
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     static ResetPolicy trackWrites(long bytes) {

@@ -13,12 +13,26 @@ import java.util.Objects;
  */
 public record ResetReport(ResetStrategy strategy, long bytesZeroed, long bytesDecommitted, int regions, long nanos) {
 
-    /** @throws NullPointerException if {@code strategy} is {@code null} */
+    /**
+     * Creates a report.
+     *
+     * @param strategy         how the reset found and restored the used memory
+     * @param bytesZeroed      bytes written with zeros (kept resident)
+     * @param bytesDecommitted bytes returned to the operating system
+     * @param regions          contiguous regions zeroed or decommitted
+     * @param nanos            wall-clock time the reset took
+     * @throws NullPointerException if {@code strategy} is {@code null}
+     */
     public ResetReport {
         Objects.requireNonNull(strategy, "strategy");
     }
 
-    /** {@return a report for a reset that had nothing to do} */
+    /**
+     * {@return a report for a reset that had nothing to do: no bytes, no regions, no time}
+     *
+     * @param strategy the strategy to report
+     * @throws NullPointerException if {@code strategy} is {@code null}
+     */
     public static ResetReport empty(ResetStrategy strategy) {
         return new ResetReport(strategy, 0, 0, 0, 0);
     }

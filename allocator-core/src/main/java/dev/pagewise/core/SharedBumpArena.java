@@ -83,12 +83,25 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         this.capacity = range.byteSize();
     }
 
-    /** {@return a checked arena over {@code range} with default chunks and {@link ResetPolicy#defaultPolicy()}} */
+    /**
+     * {@return a checked arena over {@code range} with default chunks and {@link ResetPolicy#defaultPolicy()}}
+     *
+     * @param range the memory to allocate from; the arena holds it until closed and leaves it open
+     * @throws NullPointerException if {@code range} is {@code null}
+     * @throws IllegalStateException if the range is closed
+     * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
+     *         native access
+     */
     public static SharedBumpArena over(FixedRange range) {
         return builder(range).build();
     }
 
-    /** {@return a builder for an arena over {@code range}} */
+    /**
+     * {@return a builder for an arena over {@code range}}
+     *
+     * @param range the memory to allocate from
+     * @throws NullPointerException if {@code range} is {@code null}
+     */
     public static Builder builder(FixedRange range) {
         return new Builder(range);
     }
@@ -125,6 +138,8 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
          * {@code ResetPolicy}'s factories) is <em>restricted</em>: it decides whether the next user sees the last
          * one's bytes, so only a caller with native access may set one.
          *
+         * @param policy the policy that restores the used memory on reset and close
+         * @return this builder
          * @throws NullPointerException if {@code policy} is {@code null}
          * @throws IllegalCallerException for a policy of your own, if the caller's module has no native access
          */
@@ -138,6 +153,8 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
          * thread, so it must be thread-safe ({@link Statistics#create()}, {@link Limit}, {@link LeakTracking}
          * are). Default none.
          *
+         * @param listener the listener, thread-safe
+         * @return this builder
          * @throws NullPointerException if {@code listener} is {@code null}
          */
         public Builder listener(AllocationListener listener) {
@@ -151,6 +168,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
          * <p>This method is <em>restricted</em>: a segment kept past a reset shows the next generation's
          * bytes, so it may be called only from a module with native access.
          *
+         * @return this builder
          * @throws IllegalCallerException if the caller's module has no native access
          */
         public Builder unchecked() {
@@ -162,6 +180,8 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         /**
          * Sets the per-thread chunk size; requests up to a quarter of it are served from the chunk.
          *
+         * @param bytes the chunk size, a power of two, or 0 for no chunks
+         * @return this builder
          * @throws IllegalArgumentException if {@code bytes} is negative or neither 0 nor a power of two
          */
         public Builder chunkSize(long bytes) {
@@ -172,7 +192,13 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             return this;
         }
 
-        /** {@return the arena} @throws IllegalStateException if the range is closed */
+        /**
+         * {@return the arena, holding the range until it is closed}
+         *
+         * @throws IllegalStateException if the range is closed
+         * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
+         *         native access
+         */
         public SharedBumpArena build() {
             return new SharedBumpArena(this);
         }

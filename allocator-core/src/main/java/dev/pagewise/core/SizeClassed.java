@@ -65,12 +65,26 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         }
     }
 
-    /** {@return size classes up to 32 KiB over {@code range}, with no large-object allocator} */
+    /**
+     * {@return size classes up to 32 KiB over {@code range}, with no large-object allocator}
+     *
+     * @param range the memory to share among the classes; held until the allocator is closed, and left open
+     * @throws NullPointerException if {@code range} is {@code null}
+     * @throws IllegalArgumentException if the range is too small for the classes
+     * @throws IllegalStateException if the range is closed
+     * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
+     *         native access
+     */
     public static SizeClassed over(FixedRange range) {
         return builder(range).build();
     }
 
-    /** {@return a builder over {@code range}} */
+    /**
+     * {@return a builder over {@code range}}
+     *
+     * @param range the memory to share among the classes
+     * @throws NullPointerException if {@code range} is {@code null}
+     */
     public static Builder builder(FixedRange range) {
         return new Builder(range);
     }
@@ -88,9 +102,12 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         }
 
         /**
-         * Sets the largest class, a power of two of at least {@value #MIN_CLASS}.
+         * Sets the largest class, a power of two of at least 16 B ({@link SizeClassed#MIN_CLASS}); default
+         * 32 KiB ({@link SizeClassed#DEFAULT_MAX_CLASS}).
          *
-         * @throws IllegalArgumentException otherwise
+         * @param bytes the size of the largest class
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is not a power of two of at least 16
          */
         public Builder maxClassSize(long bytes) {
             Checks.requirePowerOfTwo(bytes, "maxClassSize");
@@ -104,6 +121,8 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         /**
          * Sets who hears the allocations, frees and close, large blocks included; default none.
          *
+         * @param listener the listener, called on the allocating thread
+         * @return this builder
          * @throws NullPointerException if {@code listener} is {@code null}
          */
         public Builder listener(AllocationListener listener) {
@@ -111,7 +130,14 @@ public final class SizeClassed implements Allocator, AutoCloseable {
             return this;
         }
 
-        /** Sets the allocator for requests above the largest class or that no class can serve. */
+        /**
+         * Sets the allocator for requests above the largest class or that no class can serve; default none,
+         * and such requests fail. The large-object allocator is not closed with this one.
+         *
+         * @param large the large-object allocator
+         * @return this builder
+         * @throws NullPointerException if {@code large} is {@code null}
+         */
         public Builder large(Allocator large) {
             this.large = Objects.requireNonNull(large, "large");
             return this;
@@ -123,6 +149,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
          * <p>This method is <em>restricted</em>: a block shows its previous user's bytes, so it may be
          * called only from a module with native access.
          *
+         * @return this builder
          * @throws IllegalCallerException if the caller's module has no native access
          */
         public Builder withoutZeroing() {
@@ -131,7 +158,14 @@ public final class SizeClassed implements Allocator, AutoCloseable {
             return this;
         }
 
-        /** {@return the allocator} @throws IllegalArgumentException if the range is too small */
+        /**
+         * {@return the allocator, holding the range until it is closed}
+         *
+         * @throws IllegalArgumentException if the range is too small for the classes
+         * @throws IllegalStateException if the range is closed
+         * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
+         *         native access
+         */
         public SizeClassed build() {
             return new SizeClassed(this);
         }
@@ -205,6 +239,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
      * Frees a block: to its class by address, otherwise to the large-object allocator.
      *
      * @throws IllegalArgumentException if the block is neither a live slot here nor accepted by the large allocator
+     * @throws IllegalStateException if this allocator is closed
      */
     @Override
     public void deallocate(MemorySegment segment) {

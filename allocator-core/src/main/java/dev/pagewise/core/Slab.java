@@ -81,9 +81,14 @@ public final class Slab implements Allocator, AutoCloseable {
     /**
      * {@return a slab of {@code slotSize}-byte slots (rounded up to a multiple of 8) over {@code range}}
      *
-     * @throws IllegalArgumentException if {@code slotSize} is not positive or the range would hold more than
-     *         {@link #MAX_SLOTS} slots
+     * @param range    the memory to carve into slots; held until the slab is closed, and left open
+     * @param slotSize the size of a slot, in bytes
+     * @throws NullPointerException if {@code range} is {@code null}
+     * @throws IllegalArgumentException if {@code slotSize} is not positive or larger than the range, or the
+     *         range would hold more than {@link #MAX_SLOTS} slots
      * @throws IllegalStateException if the range is closed
+     * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
+     *         native access
      */
     public static Slab over(FixedRange range, long slotSize) {
         return create(range, slotSize, true, AllocationListener.NOOP);
@@ -93,10 +98,15 @@ public final class Slab implements Allocator, AutoCloseable {
      * {@return a slab like {@link #over(FixedRange, long)} whose allocations, frees and close
      * {@code listener} hears}
      *
+     * @param range    the memory to carve into slots; held until the slab is closed, and left open
+     * @param slotSize the size of a slot, in bytes
+     * @param listener the listener, called on the thread that uses the slab
      * @throws NullPointerException if an argument is {@code null}
-     * @throws IllegalArgumentException if {@code slotSize} is not positive or the range would hold more than
-     *         {@link #MAX_SLOTS} slots
+     * @throws IllegalArgumentException if {@code slotSize} is not positive or larger than the range, or the
+     *         range would hold more than {@link #MAX_SLOTS} slots
      * @throws IllegalStateException if the range is closed
+     * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
+     *         native access
      */
     public static Slab over(FixedRange range, long slotSize, AllocationListener listener) {
         return create(range, slotSize, true, Objects.requireNonNull(listener, "listener"));
@@ -110,6 +120,8 @@ public final class Slab implements Allocator, AutoCloseable {
      * <p>This method is <em>restricted</em>: a slot shows its previous user's bytes, so it may be called
      * only from a module with native access.
      *
+     * @param range    the memory to carve into slots; held until the slab is closed, and left open
+     * @param slotSize the size of a slot, in bytes
      * @throws IllegalCallerException if the caller's module has no native access
      */
     public static Slab withoutZeroing(FixedRange range, long slotSize) {
@@ -208,6 +220,7 @@ public final class Slab implements Allocator, AutoCloseable {
      * Frees a slot: it is zeroed and goes to the head of the free list.
      *
      * @throws IllegalArgumentException if {@code segment} is not a live slot of this slab
+     * @throws IllegalStateException if the slab is closed
      */
     @Override
     public void deallocate(MemorySegment segment) {

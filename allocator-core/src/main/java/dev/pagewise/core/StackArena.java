@@ -34,7 +34,15 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         this.checked = checked;
     }
 
-    /** {@return a checked stack over {@code range}} */
+    /**
+     * {@return a checked stack over {@code range}, owned by the calling thread}
+     *
+     * @param range the memory to allocate from; held until the stack is closed, and left open
+     * @throws NullPointerException if {@code range} is {@code null}
+     * @throws IllegalStateException if the range is closed
+     * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
+     *         native access
+     */
     public static StackArena over(FixedRange range) {
         return new StackArena(BumpArena.over(range), true);
     }
@@ -45,6 +53,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
      * <p>This method is <em>restricted</em>: a segment kept past its frame's pop shows what the next frame
      * writes, so it may be called only from a module with native access.
      *
+     * @param range the memory to allocate from; held until the stack is closed, and left open
      * @throws IllegalCallerException if the caller's module has no native access
      */
     public static StackArena uncheckedOver(FixedRange range) {
@@ -138,6 +147,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
     /**
      * Opens a frame on top of the stack.
      *
+     * @return the new frame, the top of the stack until it is closed or another frame is pushed
      * @throws WrongThreadException if called from a thread other than the owner
      * @throws IllegalStateException if the stack is closed
      */

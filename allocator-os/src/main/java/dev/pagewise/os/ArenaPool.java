@@ -158,9 +158,11 @@ public final class ArenaPool implements AutoCloseable {
     }
 
     /**
-     * {@return a builder for a pool of {@code slots} slots of {@code slotSize} bytes each (rounded up to
-     * {@value #SLOT_ALIGNMENT} bytes)}
+     * {@return a builder for a pool of {@code slots} slots of {@code slotSize} bytes each (rounded up to a
+     * multiple of {@link #SLOT_ALIGNMENT}, 64 KiB)}
      *
+     * @param slots    the number of slots, and so of leases out at once
+     * @param slotSize the bytes a lease can allocate from its slot, before rounding
      * @throws IllegalArgumentException if {@code slots} or {@code slotSize} is not positive, or their product overflows
      */
     public static Builder builder(int slots, long slotSize) {
@@ -199,6 +201,8 @@ public final class ArenaPool implements AutoCloseable {
          * {@code ResetPolicy}'s factories) is <em>restricted</em>: it decides whether the next user sees the last
          * one's bytes, so only a caller with native access may set one.
          *
+         * @param policy the policy that restores a slot's used memory when its lease ends
+         * @return this builder
          * @throws NullPointerException if {@code policy} is {@code null}
          * @throws IllegalCallerException for a policy of your own, if the caller's module has no native access
          */
@@ -211,6 +215,8 @@ public final class ArenaPool implements AutoCloseable {
          * Sets how long a lease waits for a slot; {@link Duration#ZERO} (the default) fails at once. Durations
          * beyond about 292 years wait that long.
          *
+         * @param timeout how long {@link ArenaPool#lease()} waits for a slot when every slot is out
+         * @return this builder
          * @throws NullPointerException if {@code timeout} is {@code null}
          * @throws IllegalArgumentException if {@code timeout} is negative
          */
@@ -232,6 +238,8 @@ public final class ArenaPool implements AutoCloseable {
          * overflow allocator's memory must outlive every lease, which the pool cannot check (closing the
          * allocator and its memory under a live lease would leave the lease's segments over unmapped memory).
          *
+         * @param overflow the thread-safe allocator that serves what no slot can
+         * @return this builder
          * @throws NullPointerException if {@code overflow} is {@code null}
          * @throws IllegalCallerException if the caller's module has no native access
          */
@@ -245,6 +253,9 @@ public final class ArenaPool implements AutoCloseable {
          * Carves the slots out of {@code region}, from its start, instead of a reservation of the pool's own
          * from {@link OsMemory#map}. The pool holds the region until it is closed, and leaves it open then.
          *
+         * @param region the memory to carve the slots from; at least {@code slots * slotSize} bytes (after
+         *               rounding), checked by {@link #build()}
+         * @return this builder
          * @throws NullPointerException if {@code region} is {@code null}
          * @throws IllegalCallerException if {@code region} is implemented outside Pagewise and the caller has no
          *         native access
@@ -263,6 +274,8 @@ public final class ArenaPool implements AutoCloseable {
          * it hears of: the pool reclaims a lease nobody closed only once it and all its segments are unreachable.
          * A reclaim runs the listener on the pool's cleaner thread, so it must not block.
          *
+         * @param perLease makes the listener of each new lease; it must not return {@code null}
+         * @return this builder
          * @throws NullPointerException if {@code perLease} is {@code null}
          */
         public Builder listenerPerLease(java.util.function.Supplier<? extends AllocationListener> perLease) {
@@ -294,13 +307,20 @@ public final class ArenaPool implements AutoCloseable {
             return this;
         }
 
-        /** Resets returned slots on a background thread, off the request's path. */
+         * Resets returned slots on a background thread, off the request's path.
+         *
+         * @return this builder
+         */
         public Builder scrubInBackground() {
             this.scrub = true;
             return this;
         }
 
-        /** Records where each lease was taken, for the warning when it is reclaimed: a stack trace per lease. */
+        /**
+         * Records where each lease was taken, for the warning when it is reclaimed: a stack trace per lease.
+         *
+         * @return this builder
+         */
         public Builder recordLeaseSites() {
             this.recordSites = true;
             return this;
@@ -360,7 +380,9 @@ public final class ArenaPool implements AutoCloseable {
     /**
      * Leases a slot to the calling thread.
      *
-     * @throws PoolExhaustedException if no slot came free within the lease timeout
+     * @return the lease: an arena over the slot, owned by the calling thread until closed
+     * @throws PoolExhaustedException if no slot came free within the lease timeout, or the thread was
+     *         interrupted while it waited (its interrupt status is then set)
      * @throws IllegalStateException if the pool is closed or closing
      */
     public RequestArena lease() {
@@ -732,9 +754,11 @@ public final class ArenaPool implements AutoCloseable {
      * Closes the pool like {@link #close()}, first waiting up to {@code timeout} for the leases that are out
      * to be closed; no new lease is granted meanwhile.
      *
+     * @param timeout how long to wait for the leases that are out; {@link Duration#ZERO} does not wait
      * @throws NullPointerException if {@code timeout} is {@code null}
-     * @throws IllegalStateException if leases are still out after the timeout (naming them), or the pool is
-     *         already closed; the pool then stays open and leases again
+     * @throws IllegalStateException if leases are still out after the timeout (naming them), the thread was
+     *         interrupted while it waited (its interrupt status is then set), or the pool is already closed;
+     *         an open pool then stays open and leases again
      */
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");

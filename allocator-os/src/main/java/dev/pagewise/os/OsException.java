@@ -8,11 +8,16 @@ public final class OsException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The call and its arguments. */
     private final String call;
+    /** The error number. */
     private final int errno;
+    /** The symbolic name of the error number. */
     private final String errnoName;
 
     /**
+     * Creates the exception; its message is {@code call + " failed: " + errnoName + " (" + errno + ")"}.
+     *
      * @param call      the call and its arguments, as it appears in the message
      * @param errno     the error number (errno on Linux, GetLastError on Windows)
      * @param errnoName the symbolic name of {@code errno}

@@ -13,6 +13,9 @@ public final class OsMemory {
     /**
      * Maps a new region of at least {@code byteSize} bytes.
      *
+     * @param byteSize the size of the region, in bytes; the backing rounds it up to its page size
+     * @param options  how to reserve the region
+     * @return the region, open until closed
      * @throws IllegalArgumentException if {@code byteSize} is not positive
      * @throws UnsupportedOperationException on an operating system with no backing (use
      *         {@link dev.pagewise.core.NativeBacked} there)
@@ -29,7 +32,14 @@ public final class OsMemory {
         throw new UnsupportedOperationException("no OS backing for " + os + "; use NativeBacked");
     }
 
-    /** {@return {@link #map(long, MapOptions)} with {@link MapOptions#DEFAULT}} */
+    /**
+     * {@return {@link #map(long, MapOptions)} with {@link MapOptions#DEFAULT}}
+     *
+     * @param byteSize the size of the region, in bytes; the backing rounds it up to its page size
+     * @throws IllegalArgumentException if {@code byteSize} is not positive
+     * @throws UnsupportedOperationException on an operating system with no backing
+     * @throws OsException if the system refuses the mapping
+     */
     public static OsBacked map(long byteSize) {
         return map(byteSize, MapOptions.DEFAULT);
     }

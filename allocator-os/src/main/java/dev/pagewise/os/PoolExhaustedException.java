@@ -5,7 +5,11 @@ public final class PoolExhaustedException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param message names the pool, its slots and how long the lease waited */
+    /**
+     * Creates the exception.
+     *
+     * @param message names the pool, its slots and how long the lease waited
+     */
     public PoolExhaustedException(String message) {
         super(message);
     }

@@ -34,7 +34,12 @@ public abstract class AllocatorContract {
     /** {@return a new allocator over fresh memory, closed by {@link #close(Allocator)} after each test} */
     protected abstract Allocator create();
 
-    /** Closes what {@link #create()} made; the default closes the allocator if it is {@link AutoCloseable}. */
+    /**
+     * Closes what {@link #create()} made; the default closes the allocator if it is {@link AutoCloseable}.
+     *
+     * @param allocator the allocator {@link #create()} made for the test that just ran
+     * @throws Exception if closing fails; the test then fails
+     */
     protected void close(Allocator allocator) throws Exception {
         if (allocator instanceof AutoCloseable closeable) {
             closeable.close();

@@ -32,10 +32,16 @@ public abstract class FixedRangeContract {
     /**
      * {@return a new, open range of at least {@code byteSize} bytes, reading zero} Its size must be a multiple
      * of 4096 when {@code byteSize} is.
+     *
+     * @param byteSize the least size the test needs
      */
     protected abstract FixedRange create(long byteSize);
 
-    /** Closes {@code resource} after the test, in reverse order of registration: for the parents of a slice. */
+    /**
+     * Closes {@code resource} after the test, in reverse order of registration: for the parents of a slice.
+     *
+     * @param resource what to close once the test is over
+     */
     protected final void closeAfterTest(AutoCloseable resource) {
         cleanUp.add(resource);
     }

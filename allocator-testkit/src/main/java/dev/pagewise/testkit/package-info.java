@@ -4,10 +4,10 @@
  * every implementation of its own; a third party runs them against theirs:
  *
  * {@snippet lang=java :
- * class MyRangeContractTest extends FixedRangeContract {
+ * class NativeBackedContractTest extends FixedRangeContract {
  *     @Override
  *     protected FixedRange create(long byteSize) {
- *         return MyRange.allocate(byteSize);
+ *         return NativeBacked.allocate(byteSize);   // your own range here
  *     }
  * }
  * }

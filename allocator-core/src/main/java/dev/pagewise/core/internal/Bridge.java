@@ -20,7 +20,12 @@ public final class Bridge {
     private Bridge() {
     }
 
-    /** Called once by {@link Lifetime}. */
+    /**
+     * Called once by {@link Lifetime}.
+     *
+     * @param acquireOperation takes a hold on a lifetime
+     * @throws IllegalStateException if already called
+     */
     public static synchronized void lifetimes(Function<Lifetime, Lifetime.Hold> acquireOperation) {
         if (acquire != null) {
             throw new IllegalStateException("already set");
@@ -28,7 +33,12 @@ public final class Bridge {
         acquire = acquireOperation;
     }
 
-    /** Called once by {@link BumpArena}. */
+    /**
+     * Called once by {@link BumpArena}.
+     *
+     * @param holdOperation returns the hold an arena has on its range
+     * @throws IllegalStateException if already called
+     */
     public static synchronized void arenas(Function<BumpArena, Lifetime.Hold> holdOperation) {
         if (holdOf != null) {
             throw new IllegalStateException("already set");
@@ -36,7 +46,12 @@ public final class Bridge {
         holdOf = holdOperation;
     }
 
-    /** Called once by the built-in policies. */
+    /**
+     * Called once by the built-in policies.
+     *
+     * @param isBuiltIn tells whether a policy is one of {@link ResetPolicy}'s own
+     * @throws IllegalStateException if already called
+     */
     public static synchronized void policies(java.util.function.Predicate<ResetPolicy> isBuiltIn) {
         if (builtInPolicy != null) {
             throw new IllegalStateException("already set");
@@ -44,13 +59,22 @@ public final class Bridge {
         builtInPolicy = isBuiltIn;
     }
 
-    /** {@return whether {@code policy} is one of {@link ResetPolicy}'s own} */
+    /**
+     * {@return whether {@code policy} is one of {@link ResetPolicy}'s own}
+     *
+     * @param policy the policy to test
+     */
     public static boolean isBuiltIn(ResetPolicy policy) {
         ResetPolicy.zeroAll(); // initialises the built-in policies, which hand their test over
         return builtInPolicy.test(policy);
     }
 
-    /** {@return a new hold on {@code lifetime}} @throws IllegalStateException if it is closed */
+    /**
+     * {@return a new hold on {@code lifetime}}
+     *
+     * @param lifetime the lifetime to hold
+     * @throws IllegalStateException if it is closed, or a {@link dev.pagewise.core.GuardPage} owns it
+     */
     public static Lifetime.Hold acquire(Lifetime lifetime) {
         return acquire.apply(lifetime);
     }
@@ -58,6 +82,8 @@ public final class Bridge {
     /**
      * {@return the hold {@code arena} has on its range} Releasing it ends the arena's use of the range
      * without touching the arena's scope: for an arena whose owner thread ended, or that became unreachable.
+     *
+     * @param arena the arena
      */
     public static Lifetime.Hold holdOf(BumpArena arena) {
         return holdOf.apply(arena);

@@ -8,7 +8,12 @@ public final class ByteSizes {
     private ByteSizes() {
     }
 
-    /** {@return {@code bytes} in the largest binary unit that keeps the value at least 1} */
+    /**
+     * {@return {@code bytes} in the largest binary unit that keeps the value at least 1} Below 1 KiB, in bytes
+     * without a fraction; above, with one decimal.
+     *
+     * @param bytes the byte count; negative counts are formatted alike
+     */
     public static String format(long bytes) {
         if (bytes < 1024 && bytes > -1024) {
             return bytes + " B";

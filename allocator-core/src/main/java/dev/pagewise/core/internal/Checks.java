@@ -6,7 +6,13 @@ public final class Checks {
     private Checks() {
     }
 
-    /** {@return {@code value}} @throws IllegalArgumentException if it is negative */
+    /**
+     * {@return {@code value}}
+     *
+     * @param value the value to check
+     * @param name  the value's name, for the message
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
     public static long requireNonNegative(long value, String name) {
         if (value < 0) {
             throw new IllegalArgumentException(name + " must not be negative: " + value);
@@ -14,7 +20,13 @@ public final class Checks {
         return value;
     }
 
-    /** {@return {@code value}} @throws IllegalArgumentException if it is not a power of two */
+    /**
+     * {@return {@code value}}
+     *
+     * @param value the value to check
+     * @param name  the value's name, for the message
+     * @throws IllegalArgumentException if {@code value} is not a power of two (zero and negatives are not)
+     */
     public static long requirePowerOfTwo(long value, String name) {
         if (value <= 0 || (value & (value - 1)) != 0) {
             throw new IllegalArgumentException(name + " must be a power of two: " + value);
@@ -22,7 +34,13 @@ public final class Checks {
         return value;
     }
 
-    /** Checks an allocation request the way {@link java.lang.foreign.Arena} does. */
+    /**
+     * Checks an allocation request the way {@link java.lang.foreign.Arena} does.
+     *
+     * @param byteSize      the requested size
+     * @param byteAlignment the requested alignment
+     * @throws IllegalArgumentException if {@code byteSize < 0} or {@code byteAlignment} is not a power of two
+     */
     public static void checkRequest(long byteSize, long byteAlignment) {
         if (byteSize < 0) {
             throw new IllegalArgumentException("byteSize must not be negative: " + byteSize);
@@ -35,6 +53,9 @@ public final class Checks {
     /**
      * Checks that {@code [offset, offset + length)} lies inside {@code [0, size)}, without overflow.
      *
+     * @param offset the start of the part
+     * @param length the length of the part
+     * @param size   the size of the whole
      * @throws IllegalArgumentException naming offset, length and size otherwise
      */
     public static void checkRange(long offset, long length, long size) {
@@ -43,7 +64,15 @@ public final class Checks {
         }
     }
 
-    /** Like {@link #checkRange} and also requires page alignment of offset and length. */
+    /**
+     * Like {@link #checkRange} and also requires page alignment of offset and length.
+     *
+     * @param offset   the start of the part
+     * @param length   the length of the part
+     * @param size     the size of the whole
+     * @param pageSize the page size, a power of two
+     * @throws IllegalArgumentException if the part lies outside the whole or is not page-aligned
+     */
     public static void checkPageRange(long offset, long length, long size, long pageSize) {
         checkRange(offset, length, size);
         if ((offset & (pageSize - 1)) != 0 || (length & (pageSize - 1)) != 0) {
@@ -55,6 +84,8 @@ public final class Checks {
     /**
      * {@return {@code value} rounded up to a multiple of {@code alignment} (a power of two)}
      *
+     * @param value     the value to round
+     * @param alignment the alignment, a power of two
      * @throws ArithmeticException if the result overflows a {@code long}
      */
     public static long alignUp(long value, long alignment) {
@@ -62,7 +93,12 @@ public final class Checks {
         return Math.addExact(value, mask) & ~mask;
     }
 
-    /** {@return {@code value} rounded down to a multiple of {@code alignment} (a power of two)} */
+    /**
+     * {@return {@code value} rounded down to a multiple of {@code alignment} (a power of two)}
+     *
+     * @param value     the value to round
+     * @param alignment the alignment, a power of two
+     */
     public static long alignDown(long value, long alignment) {
         return value & ~(alignment - 1);
     }

@@ -14,7 +14,13 @@ public final class Listening {
     /** The allocator's own path: a segment, or {@code null} (or its own exception, if {@code orThrow}) when there is no room. */
     @FunctionalInterface
     public interface Raw {
-        /** {@return a segment, or {@code null} when there is no room and {@code orThrow} is false} */
+        /**
+         * {@return a segment, or {@code null} when there is no room and {@code orThrow} is false}
+         *
+         * @param byteSize      the requested size
+         * @param byteAlignment the requested alignment
+         * @param orThrow       whether no room throws the allocator's {@link AllocationFailedException}
+         */
         MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow);
     }
 
@@ -25,6 +31,17 @@ public final class Listening {
      * Serves a request that {@code listener} hears; {@code allocator} is named in a refusal (only then, so
      * the path builds no string). Hold {@code raw} in a field: a method reference made per call costs an
      * allocation on the hot path.
+     *
+     * @param listener      hears the request and its outcome
+     * @param allocator     the allocator, named in a refusal's message
+     * @param byteSize      the requested size
+     * @param byteAlignment the requested alignment
+     * @param orThrow       whether a refusal or no room throws ({@code allocate}) or returns {@code null}
+     *                      ({@code tryAllocate})
+     * @param raw           the allocator's own path
+     * @return the segment, or {@code null} when refused or out of room and {@code orThrow} is false
+     * @throws IllegalArgumentException if {@code byteSize < 0} or {@code byteAlignment} is not a power of two
+     * @throws AllocationFailedException if refused or out of room and {@code orThrow} is true
      */
     public static MemorySegment allocate(AllocationListener listener, Object allocator, long byteSize, long byteAlignment,
                                   boolean orThrow, Raw raw) {
@@ -52,7 +69,11 @@ public final class Listening {
         return segment;
     }
 
-    /** {@return {@code listener}, or {@code null} for {@link AllocationListener#NOOP}, so the fast path tests one field} */
+    /**
+     * {@return {@code listener}, or {@code null} for {@link AllocationListener#NOOP}, so the fast path tests one field}
+     *
+     * @param listener the listener an allocator was built with
+     */
     public static AllocationListener orNull(AllocationListener listener) {
         return listener == AllocationListener.NOOP ? null : listener;
     }

@@ -40,7 +40,9 @@ public final class Restricted {
      * only to a caller with native access, since a policy that does not zero shows one tenant's bytes to the
      * next, and a policy is handed the range it resets.
      *
+     * @param policy the policy given to the builder
      * @param method the builder method, as it appears in the message
+     * @return {@code policy}
      * @throws IllegalCallerException if the policy is not a built-in one and the builder's caller has no native access
      */
     public static ResetPolicy policy(ResetPolicy policy, String method) {
@@ -57,7 +59,10 @@ public final class Restricted {
      * would be an unrestricted {@code reinterpret}. The caller is found past Pagewise's frames, since the
      * public entry points delegate to one another.
      *
+     * @param <R>    the range's type
+     * @param range  the range given to Pagewise, or {@code null} (left for the caller to reject)
      * @param method the entry point, as it appears in the message
+     * @return {@code range}
      * @throws IllegalCallerException if the range is not Pagewise's and that caller has no native access
      */
     public static <R> R range(R range, String method) {
@@ -90,8 +95,11 @@ public final class Restricted {
 
     /**
      * The body of every range's restricted {@code segment()}: checks its caller, then that the range is
-     * alive; {@return {@code segment}}
+     * alive.
      *
+     * @param lifetime the range's lifetime
+     * @param segment  the range's segment
+     * @return {@code segment}
      * @throws IllegalCallerException if the caller of {@code segment()} has no native access
      * @throws IllegalStateException if the range is closed
      */

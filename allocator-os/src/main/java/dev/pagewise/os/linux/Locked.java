@@ -37,9 +37,11 @@ public final class Locked implements OsBacked {
     }
 
     /**
-     * Maps, faults in and locks {@code byteSize} bytes.
+     * Maps, faults in and locks {@code byteSize} bytes, rounded up to the page size.
      *
+     * @param byteSize the size of the region, in bytes
      * @param dontDump also exclude the region from core dumps
+     * @return the locked region, open until closed
      * @throws IllegalArgumentException if {@code byteSize} is not positive
      * @throws OsException if {@code mmap}, {@code mlock} or {@code madvise} fails
      */

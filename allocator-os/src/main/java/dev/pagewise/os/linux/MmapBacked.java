@@ -80,6 +80,7 @@ public final class MmapBacked implements OsBacked {
     /**
      * {@return a new region of at least {@code byteSize} bytes with {@link MapOptions#DEFAULT}}
      *
+     * @param byteSize the size of the region, in bytes; rounded up to the page size
      * @throws IllegalArgumentException if {@code byteSize} is not positive or too large to round
      * @throws OsException if the system refuses the mapping
      */
@@ -90,6 +91,9 @@ public final class MmapBacked implements OsBacked {
     /**
      * Maps a new region of {@code byteSize} bytes, rounded up to the page size (2 MiB with huge pages).
      *
+     * @param byteSize the size of the region, in bytes
+     * @param options  how to reserve the region
+     * @return the region, open until closed
      * @throws NullPointerException if {@code options} is {@code null}
      * @throws IllegalArgumentException if {@code byteSize} is not positive or too large to round
      * @throws OsException if {@code mmap}, {@code mprotect} or {@code madvise} fails, naming the call and errno
@@ -284,6 +288,8 @@ public final class MmapBacked implements OsBacked {
      * with {@code mincore}, one byte of output per page: about a microsecond per megabyte, so it is for
      * diagnosis and metrics, not for a hot path.
      *
+     * @param offset the start of the part, from the start of the region
+     * @param length the length of the part, in bytes; widened to whole pages
      * @throws IllegalArgumentException if the part lies outside the region
      * @throws IllegalStateException if the region is closed
      */

@@ -7,8 +7,9 @@
  * {@snippet lang=java :
  * try (MmapBacked memory = MmapBacked.map(1L << 30, MapOptions.DEFAULT.withLazyCommit());
  *      BumpArena arena = BumpArena.over(memory)) {   // 1 GiB reserved, committed as the arena grows
- *     arena.allocate(4096, 8);
- *     arena.reset();                                // PAGEMAP_SCAN: zero only the pages written
+ *     MemorySegment buffer = arena.allocate(1 << 20, 8);
+ *     buffer.set(ValueLayout.JAVA_LONG, 0, 42);     // one page of the MiB written
+ *     arena.reset();                                // the pagemap finds that page: only it is zeroed
  * }
  * }
  *

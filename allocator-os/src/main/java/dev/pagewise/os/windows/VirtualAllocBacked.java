@@ -55,6 +55,10 @@ public final class VirtualAllocBacked implements OsBacked {
      * Reserves {@code byteSize} bytes, rounded up to the page size. Huge pages need a privilege Pagewise
      * does not ask for, so {@link MapOptions#hugePages()} is ignored.
      *
+     * @param byteSize the size of the region, in bytes
+     * @param options  how to reserve the region
+     * @return the region, open until closed
+     * @throws NullPointerException if {@code options} is {@code null}
      * @throws IllegalArgumentException if {@code byteSize} is not positive
      * @throws OsException if {@code VirtualAlloc} fails, naming its {@code GetLastError} code
      */
