@@ -117,6 +117,8 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         /**
          * Names the arena in its exception messages and JFR events; default {@code "BumpArena"}.
          *
+         * @param name the arena's name
+         * @return this builder
          * @throws NullPointerException if {@code name} is {@code null}
          * @throws IllegalArgumentException if {@code name} is blank
          */

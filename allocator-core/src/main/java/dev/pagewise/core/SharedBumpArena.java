@@ -122,6 +122,8 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         /**
          * Names the arena in its exception messages and JFR events; default {@code "SharedBumpArena"}.
          *
+         * @param name the arena's name
+         * @return this builder
          * @throws NullPointerException if {@code name} is {@code null}
          * @throws IllegalArgumentException if {@code name} is blank
          */

@@ -113,6 +113,7 @@ public final class Statistics implements AllocationListener {
      * (a {@link StatisticsMXBean}); unregister them with
      * {@code ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName)} when the allocator is gone.
      *
+     * @param name the {@code name} key of the MBean's name, quoted as JMX requires
      * @return the name they were registered under
      * @throws NullPointerException if {@code name} is {@code null}
      * @throws IllegalStateException if statistics of that name are registered already

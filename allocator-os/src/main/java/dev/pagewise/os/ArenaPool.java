@@ -287,6 +287,8 @@ public final class ArenaPool implements AutoCloseable {
          * Names the pool in its log lines, exception messages, JFR events and MXBean; default {@code pool-<n>},
          * numbered in the order pools are built.
          *
+         * @param name the pool's name
+         * @return this builder
          * @throws NullPointerException if {@code name} is {@code null}
          * @throws IllegalArgumentException if {@code name} is blank
          */
@@ -301,12 +303,15 @@ public final class ArenaPool implements AutoCloseable {
         /**
          * Registers the pool's {@link ArenaPoolMXBean} in the platform MBean server when it is built, as
          * {@code dev.pagewise:type=ArenaPool,name="<name>"}; the pool unregisters it when it closes.
+         *
+         * @return this builder
          */
         public Builder registerMBean() {
             this.mbean = true;
             return this;
         }
 
+        /**
          * Resets returned slots on a background thread, off the request's path.
          *
          * @return this builder
