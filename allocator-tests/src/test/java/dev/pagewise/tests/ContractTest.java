@@ -20,6 +20,7 @@ import dev.pagewise.core.SizeClassed;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.StackArena;
 import dev.pagewise.core.Statistics;
+import dev.pagewise.core.WithFallback;
 import dev.pagewise.os.ArenaPool;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.OsMemory;
@@ -31,6 +32,8 @@ import dev.pagewise.testkit.OsBackedContract;
 import org.junit.jupiter.api.Nested;
 
 import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The testkit's contract suites, run against every range, allocator and wrapper Pagewise ships. */
 class ContractTest {
@@ -174,6 +177,34 @@ class ContractTest {
         @Override
         Allocator over(FixedRange range) {
             return SizeClassed.over(range);
+        }
+    }
+
+    /** A slab backed by a size-classed allocator, each over its own slice; closed part by part. */
+    @Nested
+    class WithFallbackAllocator extends AllocatorContract {
+        private FixedRange range;
+        private FixedRange first;
+        private FixedRange second;
+        private Slab slab;
+        private SizeClassed classes;
+
+        @Override
+        protected Allocator create() {
+            range = MmapBacked.map(4 << 20, MapOptions.DEFAULT.withLazyCommit());
+            first = range.slice(0, 64 << 10);
+            second = range.slice(64 << 10, 2 << 20);
+            slab = Slab.over(first, 128);
+            classes = SizeClassed.over(second);
+            return WithFallback.of(slab, classes);
+        }
+
+        @Override
+        protected void close(Allocator allocator) throws Exception {
+            // the parts, then their slices, then the mapping; the fallback itself owns nothing to close
+            try (FixedRange r = range; FixedRange f = first; FixedRange s = second; SizeClassed c = classes; Slab l = slab) {
+                assertTrue(allocator instanceof WithFallback);
+            }
         }
     }
 
