@@ -19,7 +19,7 @@ record ArenaMemory(Lifetime.Hold hold, MemorySegment raw, Generation generation)
      */
     static ArenaMemory take(FixedRange range, String arena, boolean checked, boolean shared) {
         Restricted.range(range, arena);
-        Lifetime.Hold hold = range.lifetime().acquire();
+        Lifetime.Hold hold = range.lifetime().acquireExclusive();
         try {
             MemorySegment raw = range.segment();
             return new ArenaMemory(hold, raw, Generation.open(raw, checked, shared));

@@ -13,7 +13,10 @@ import java.lang.foreign.MemorySegment;
  *
  * <p><b>Lifetime.</b> Every allocator over a range, and every slice of it, holds the range's
  * {@link #lifetime()} until it is closed; while any does, {@link #close()} throws
- * {@link IllegalStateException} and changes nothing. The holds are counted by Pagewise, not by callers.
+ * {@link IllegalStateException} and changes nothing. An allocator takes its range to itself: a second
+ * allocator, a slice or a {@code GuardPage} over a range an allocator uses is refused, as is an allocator over
+ * a range whose slices are in use, so no two allocators ever hand out the same bytes. The holds are counted by
+ * Pagewise, not by callers.
  * Closing a range ends the scope of its {@link #segment()}, so a segment can never outlive the memory
  * under it. Implementations are thread-safe unless they say otherwise.
  *

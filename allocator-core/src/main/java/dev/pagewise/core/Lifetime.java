@@ -95,22 +95,23 @@ public final class Lifetime {
                 throw new IllegalStateException(name + " is closed");
             }
             if (s == EXCLUSIVE) {
-                throw new IllegalStateException(name + " is in exclusive use (a GuardPage owns it); use that instead");
+                throw new IllegalStateException(name + " is in use by an allocator or a GuardPage, which has it to itself");
             }
         } while (!STATE.compareAndSet(this, s, s + 1));
         return new Hold(this, false);
     }
 
     /**
-     * Takes the only hold: until it is released, no allocator or slice can use the range, and it cannot close.
+     * Takes the only hold, as every allocator and {@code GuardPage} does: until it is released, no other
+     * allocator, slice or guard can use the range (so no two allocators ever hand out the same bytes), and it cannot close.
      *
      * @throws IllegalStateException if closed, or held by anyone
      */
     Hold acquireExclusive() {
         if (!STATE.compareAndSet(this, 0, EXCLUSIVE)) {
             checkAlive();
-            throw new IllegalStateException(name + " is in use by " + holders()
-                    + " allocator(s) or slice(s); exclusive use needs it unused");
+            throw new IllegalStateException(name + " is in use by " + (state == EXCLUSIVE ? "an allocator or a GuardPage"
+                    : holders() + " slice(s)") + "; an allocator or GuardPage needs a range to itself (give each its own slice)");
         }
         return new Hold(this, true);
     }

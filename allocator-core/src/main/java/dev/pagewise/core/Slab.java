@@ -65,7 +65,7 @@ public final class Slab implements Allocator, AutoCloseable {
         this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
         this.slotCount = range.byteSize() / slotSize;
         this.live = new long[(int) ((slotCount + 63) >>> 6)];
-        this.hold = range.lifetime().acquire();
+        this.hold = range.lifetime().acquireExclusive();
         try {
             this.arena = Arena.ofShared();
             this.memory = range.segment().reinterpret(arena, null);

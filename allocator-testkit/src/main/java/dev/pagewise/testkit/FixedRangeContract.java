@@ -2,6 +2,7 @@ package dev.pagewise.testkit;
 
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.FixedRange;
+import dev.pagewise.core.Slab;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +150,35 @@ public abstract class FixedRangeContract {
         assertEquals(0, range.lifetime().holders());
         range.close();
         assertFalse(range.lifetime().isAlive());
+    }
+
+    /**
+     * No two allocators ever hand out the same bytes: a second allocator over a range in use, a slice of a range
+     * an allocator uses, or an allocator over a range whose slices are in use, is refused and changes nothing.
+     */
+    @Test
+    void twoAllocatorsShouldNeverShareTheirBytes() {
+        FixedRange range = create(64 << 10);
+        BumpArena first = BumpArena.over(range);
+        MemorySegment secret = first.allocateFrom("tenant A");
+        IllegalStateException second = assertThrows(IllegalStateException.class, () -> BumpArena.over(range));
+        assertTrue(second.getMessage().contains("to itself"), second.getMessage());
+        assertThrows(IllegalStateException.class, () -> Slab.over(range, 64));
+        assertThrows(IllegalStateException.class, () -> range.slice(0, 4096));
+        assertEquals("tenant A", secret.getString(0), "the refusals changed nothing");
+        first.close();
+
+        FixedRange part = range.slice(0, 4096);
+        assertThrows(IllegalStateException.class, () -> BumpArena.over(range), "a slice is in use");
+        try (BumpArena inPart = BumpArena.over(part)) {
+            assertEquals(0, inPart.allocate(8).get(JAVA_LONG, 0));
+            assertThrows(IllegalStateException.class, () -> BumpArena.over(part));
+        }
+        part.close();
+        try (BumpArena again = BumpArena.over(range)) {
+            assertEquals(0, again.allocate(16).get(JAVA_LONG, 8), "reads zero: the first arena's bytes are gone");
+        }
+        range.close();
     }
 
     @Test
