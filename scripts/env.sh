@@ -57,6 +57,9 @@ pagewise_find_maven() {
 }
 
 pagewise_find_jdk && pagewise_find_maven || exit 1
+if [ -n "${JAVA_HOME:-}" ] && [ "$JAVA_HOME" != "$PAGEWISE_JAVA_HOME" ]; then
+  echo "pagewise: JAVA_HOME=$JAVA_HOME is older than Java $PAGEWISE_MIN_JAVA; using $PAGEWISE_JAVA_HOME" >&2
+fi
 export JAVA_HOME="$PAGEWISE_JAVA_HOME"
 export PATH="$JAVA_HOME/bin:$PATH"
 # Maven 3.9's Guice calls sun.misc.Unsafe, which JDK 24+ warns about; only this JDK knows the flag,

@@ -150,11 +150,6 @@ public final class ArenaPool implements AutoCloseable {
             scrubQueue = null;
             scrubber = null;
         }
-        LOG.log(System.Logger.Level.INFO, "{0} started over {1}: reset policy {2}, lease timeout {3}, overflow {4}, "
-                        + "scrub {5}, lease sites {6}, listener per lease {7}",
-                label, region, policy, b.leaseTimeout, overflow == null ? "none" : overflow,
-                b.scrub ? "in background" : "inline", recordSites ? "recorded" : "not recorded",
-                listeners == null ? "none" : "yes");
     }
 
     /**
@@ -352,6 +347,7 @@ public final class ArenaPool implements AutoCloseable {
                     throw e;
                 }
             }
+            pool.logStart(leaseTimeout, scrub);
             return pool;
         }
     }
@@ -476,7 +472,7 @@ public final class ArenaPool implements AutoCloseable {
                 if (available.tryAcquire()) {
                     return true;
                 }
-                throw new PoolExhaustedException("all " + slots.length + " slots of " + label + " leased ("
+                throw new PoolExhaustedException((slots.length == 1 ? "the only slot of " : "all " + slots.length + " slots of ") + label + " leased ("
                         + retired.get() + " retired); waited " + TimeUnit.NANOSECONDS.toMillis(leaseTimeoutNanos) + " ms");
             }
             try {
@@ -722,6 +718,14 @@ public final class ArenaPool implements AutoCloseable {
             return mmap.residentBytes(0, slotSize * slots.length);
         }
         throw new UnsupportedOperationException("resident bytes of " + region + " are unknown");
+    }
+
+    private void logStart(Duration leaseTimeout, boolean scrub) {
+        LOG.log(System.Logger.Level.INFO, "{0} started over {1}: reset policy {2}, lease timeout {3}, overflow {4}, "
+                        + "scrub {5}, lease sites {6}, listener per lease {7}",
+                label, region, policy, leaseTimeout, overflow == null ? "none" : overflow,
+                scrub ? "in background" : "inline", recordSites ? "recorded" : "not recorded",
+                listeners == null ? "none" : "yes");
     }
 
     /** {@return the pool's name, as its builder set it or {@code pool-<n>}} */

@@ -143,9 +143,19 @@ class ObservabilityTest {
             TabularData byStrategy = (TabularData) server.getAttribute(name, "ResetsByStrategy");
             assertEquals(1, byStrategy.size(), byStrategy::toString);
 
-            IllegalStateException taken = assertThrows(IllegalStateException.class,
-                    () -> ArenaPool.builder(1, 64 << 10).name("jmx pool").registerMBean().build());
+            Logger logger = Logger.getLogger(ArenaPool.class.getName());
+            List<LogRecord> records = new ArrayList<>();
+            Handler handler = collecting(records);
+            logger.addHandler(handler);
+            IllegalStateException taken;
+            try {
+                taken = assertThrows(IllegalStateException.class,
+                        () -> ArenaPool.builder(1, 64 << 10).name("jmx pool").registerMBean().build());
+            } finally {
+                logger.removeHandler(handler);
+            }
             assertTrue(taken.getMessage().contains("registered already"), taken.getMessage());
+            assertEquals(List.of(), records, "a refused pool never logs that it started");
             assertEquals(4, server.getAttribute(name, "Slots"), "the first pool's bean stays");
         }
         assertThrows(InstanceNotFoundException.class, () -> server.getAttribute(name, "Slots"));
@@ -175,7 +185,23 @@ class ObservabilityTest {
     void aPoolShouldLogItsResolvedSettingsOnceWhenItStarts() {
         Logger logger = Logger.getLogger(ArenaPool.class.getName());
         List<LogRecord> records = new ArrayList<>();
-        Handler handler = new Handler() {
+        Handler handler = collecting(records);
+        logger.addHandler(handler);
+        try (ArenaPool pool = ArenaPool.builder(3, 100_000).name("logged").build()) {
+            assertEquals(1, records.size());
+            LogRecord start = records.getFirst();
+            assertEquals(Level.INFO, start.getLevel());
+            String line = java.text.MessageFormat.format(start.getMessage(), start.getParameters());
+            assertTrue(line.startsWith("ArenaPool logged [3 x 128.0 KiB] started over "), line);
+            assertTrue(line.contains("reset policy " + ResetPolicy.defaultPolicy()), line);
+            assertTrue(line.contains("lease timeout PT0S") && line.contains("scrub inline"), line);
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    private static Handler collecting(List<LogRecord> records) {
+        return new Handler() {
             @Override
             public void publish(LogRecord record) {
                 records.add(record);
@@ -189,18 +215,6 @@ class ObservabilityTest {
             public void close() {
             }
         };
-        logger.addHandler(handler);
-        try (ArenaPool pool = ArenaPool.builder(3, 100_000).name("logged").build()) {
-            assertEquals(1, records.size());
-            LogRecord start = records.getFirst();
-            assertEquals(Level.INFO, start.getLevel());
-            String line = java.text.MessageFormat.format(start.getMessage(), start.getParameters());
-            assertTrue(line.startsWith("ArenaPool logged [3 x 128.0 KiB] started over "), line);
-            assertTrue(line.contains("reset policy " + ResetPolicy.defaultPolicy()), line);
-            assertTrue(line.contains("lease timeout PT0S") && line.contains("scrub inline"), line);
-        } finally {
-            logger.removeHandler(handler);
-        }
     }
 
     private static RecordedEvent only(List<RecordedEvent> events, String name) {
