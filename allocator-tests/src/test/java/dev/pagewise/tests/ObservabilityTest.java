@@ -8,6 +8,7 @@ import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.ResetReport;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
+import dev.pagewise.core.Watermark;
 import dev.pagewise.os.ArenaPool;
 import dev.pagewise.os.PoolExhaustedException;
 import dev.pagewise.os.RequestArena;
@@ -55,7 +56,7 @@ class ObservabilityTest {
     };
 
     @Test
-    void theDefaultRecordingShouldSeeFailuresWaitsLeaksAndScrubFailuresWithNamesAndDurations() throws Exception {
+    void theDefaultRecordingShouldSeeFailuresWaitsLeaksScrubFailuresAndWatermarksWithNamesAndDurations() throws Exception {
         List<RecordedEvent> events = record(Configuration.getConfiguration("default"), () -> {
             try (ArenaPool pool = ArenaPool.builder(1, 64 << 10).name("orders")
                     .leaseTimeout(Duration.ofMillis(30)).build();
@@ -70,6 +71,11 @@ class ObservabilityTest {
             }
             try (ArenaPool failing = ArenaPool.builder(1, 64 << 10).name("failing").resetPolicy(FAILING).build()) {
                 failing.lease().close();
+            }
+            try (MmapBacked range = MmapBacked.map(1 << 20);
+                 BumpArena arena = BumpArena.builder(range)
+                         .listener(Watermark.builder("requests").level("high", 1000).build()).build()) {
+                arena.allocate(1000);
             }
         });
 
@@ -91,6 +97,16 @@ class ObservabilityTest {
         assertEquals(1, leak.getInt("blocks"));
         assertEquals(100, leak.getLong("bytes"));
         assertTrue(leak.getString("site").contains("ObservabilityTest"), leak.getString("site"));
+
+        List<RecordedEvent> watermark = events.stream()
+                .filter(e -> e.getEventType().getName().equals("dev.pagewise.Watermark")).toList();
+        assertEquals(2, watermark.size(), "reached, then fallen from as the arena closed: " + watermark);
+        assertEquals("requests", watermark.getFirst().getString("watermark"));
+        assertEquals("high", watermark.getFirst().getString("level"));
+        assertTrue(watermark.getFirst().getBoolean("rising"));
+        assertEquals(1000, watermark.getFirst().getLong("bytesLive"));
+        assertFalse(watermark.getLast().getBoolean("rising"));
+        assertEquals(0, watermark.getLast().getLong("bytesLive"));
 
         RecordedEvent scrub = only(events, "dev.pagewise.ScrubFailure");
         assertEquals("failing", scrub.getString("pool"));

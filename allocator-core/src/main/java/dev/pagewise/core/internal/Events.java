@@ -59,4 +59,17 @@ public final class Events {
             event.commit();
         }
     }
+
+    /** Commits a watermark crossing, if enabled. */
+    public static void watermark(String watermark, String level, long threshold, boolean rising, long bytesLive) {
+        WatermarkEvent event = new WatermarkEvent();
+        if (event.shouldCommit()) {
+            event.watermark = watermark;
+            event.level = level;
+            event.threshold = threshold;
+            event.rising = rising;
+            event.bytesLive = bytesLive;
+            event.commit();
+        }
+    }
 }
