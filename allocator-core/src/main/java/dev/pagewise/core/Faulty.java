@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Fault injection for tests of code that allocates: refuses chosen requests as if the allocator were full
  * ({@code allocate} throws {@link AllocationFailedException}, {@code tryAllocate} returns {@code null})
  * without asking it. An {@link AllocationListener}, so a faulty arena is still an arena. The request counter
- * is thread-safe; the seeded random rule is not.
+ * is thread-safe; the seeded random rule is too, but repeats its sequence only when one thread allocates.
  */
 public final class Faulty implements AllocationListener {
 

@@ -64,7 +64,7 @@ public interface ResetPolicy {
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     static ResetPolicy keepResident(long bytes) {
-        Checks.requireNonNegative(bytes, "keepResident");
+        Checks.requireNonNegative(bytes, "bytes");
         return new ResetPolicies.KeepResident(bytes, false);
     }
 
@@ -79,7 +79,7 @@ public interface ResetPolicy {
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     static ResetPolicy trackWrites(long bytes) {
-        Checks.requireNonNegative(bytes, "keepResident");
+        Checks.requireNonNegative(bytes, "bytes");
         return new ResetPolicies.KeepResident(bytes, true);
     }
 
