@@ -4,8 +4,8 @@ import dev.pagewise.core.internal.Bridge;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Events;
-import dev.pagewise.core.internal.ResetEvent;
 import dev.pagewise.core.internal.Listening;
+import dev.pagewise.core.internal.ResetEvent;
 import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.Arena;
@@ -123,10 +123,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
          * @throws IllegalArgumentException if {@code name} is blank
          */
         public Builder name(String name) {
-            if (Objects.requireNonNull(name, "name").isBlank()) {
-                throw new IllegalArgumentException("name is blank: \"" + name + "\"");
-            }
-            this.name = name;
+            this.name = Checks.requireName(name);
             return this;
         }
 
@@ -420,13 +417,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
             resetOrZero(range, policy, highWater());
         } finally {
             try {
-                if (listener != null) {
-                    try {
-                        listener.onReset();
-                    } finally {
-                        listener.onClose();
-                    }
-                }
+                Listening.resetAndClose(listener);
             } finally {
                 try {
                     hold.close();

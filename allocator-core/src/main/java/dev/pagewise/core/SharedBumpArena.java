@@ -3,8 +3,8 @@ package dev.pagewise.core;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Events;
-import dev.pagewise.core.internal.ResetEvent;
 import dev.pagewise.core.internal.Listening;
+import dev.pagewise.core.internal.ResetEvent;
 import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.Arena;
@@ -128,10 +128,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
          * @throws IllegalArgumentException if {@code name} is blank
          */
         public Builder name(String name) {
-            if (Objects.requireNonNull(name, "name").isBlank()) {
-                throw new IllegalArgumentException("name is blank: \"" + name + "\"");
-            }
-            this.name = name;
+            this.name = Checks.requireName(name);
             return this;
         }
 
@@ -374,13 +371,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             BumpArena.resetOrZero(range, policy, used);
         } finally {
             try {
-                if (listener != null) {
-                    try {
-                        listener.onReset();
-                    } finally {
-                        listener.onClose();
-                    }
-                }
+                Listening.resetAndClose(listener);
             } finally {
                 hold.close();
             }

@@ -11,10 +11,10 @@ import dev.pagewise.core.ResetStrategy;
 import dev.pagewise.core.internal.Bridge;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
-import dev.pagewise.core.internal.Restricted;
 import dev.pagewise.core.internal.Events;
 import dev.pagewise.core.internal.MBeans;
 import dev.pagewise.core.internal.ResetEvent;
+import dev.pagewise.core.internal.Restricted;
 import dev.pagewise.os.internal.LeaseWaitEvent;
 import dev.pagewise.os.internal.PoolExhaustedEvent;
 import dev.pagewise.os.internal.ScrubFailureEvent;
@@ -288,10 +288,7 @@ public final class ArenaPool implements AutoCloseable {
          * @throws IllegalArgumentException if {@code name} is blank
          */
         public Builder name(String name) {
-            if (Objects.requireNonNull(name, "name").isBlank()) {
-                throw new IllegalArgumentException("name is blank: \"" + name + "\"");
-            }
-            this.name = name;
+            this.name = Checks.requireName(name);
             return this;
         }
 

@@ -21,6 +21,20 @@ public final class Checks {
     }
 
     /**
+     * {@return {@code name}, checked to be present and not blank, as every builder's {@code name(String)} wants it}
+     *
+     * @param name the name to check
+     * @throws NullPointerException if {@code name} is {@code null}
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public static String requireName(String name) {
+        if (java.util.Objects.requireNonNull(name, "name").isBlank()) {
+            throw new IllegalArgumentException("name is blank: \"" + name + "\"");
+        }
+        return name;
+    }
+
+    /**
      * {@return {@code value}}
      *
      * @param value the value to check

@@ -77,4 +77,20 @@ public final class Listening {
     public static AllocationListener orNull(AllocationListener listener) {
         return listener == AllocationListener.NOOP ? null : listener;
     }
+
+    /**
+     * Tells {@code listener} (if any) that a closing allocator freed everything and closed: {@code onReset}, then
+     * {@code onClose} even if {@code onReset} threw.
+     *
+     * @param listener the allocator's listener, or {@code null}
+     */
+    public static void resetAndClose(AllocationListener listener) {
+        if (listener != null) {
+            try {
+                listener.onReset();
+            } finally {
+                listener.onClose();
+            }
+        }
+    }
 }
