@@ -3,6 +3,8 @@
 # Sets JAVA_HOME, PATH and PAGEWISE_MVN, or prints one line and exits 1.
 
 PAGEWISE_MIN_JAVA=25
+# the modules Maven publishes (the others are never installed or deployed), for mvn -pl
+PAGEWISE_PUBLISHED_MODULES=bom,allocator-core,allocator-os,allocator-testkit
 pagewise_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 pagewise_java_major() {
