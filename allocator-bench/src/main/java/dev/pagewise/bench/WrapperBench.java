@@ -12,6 +12,7 @@ import dev.pagewise.core.Quarantine;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
+import dev.pagewise.core.Watermark;
 import dev.pagewise.core.ResettableWrappedArena;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.linux.MmapBacked;
@@ -38,9 +39,11 @@ public class WrapperBench extends BenchDefaults {
     private BumpArena bumpStatistics;
     private BumpArena bumpStatisticsConfined;
     private BumpArena bumpLimit;
+    private BumpArena bumpWatermark;
     private ResettableWrappedArena<Canary> bumpCanary;
     private Slab slab;
     private Slab slabStatistics;
+    private Slab slabWatermark;
     private Slab slabLeakSampled;
     private Slab slabLeakParanoid;
     private Allocator slabPoison;
@@ -63,15 +66,23 @@ public class WrapperBench extends BenchDefaults {
         return s;
     }
 
+    /** Levels the benchmark never reaches: what every allocation pays is the check, not a crossing. */
+    private static Watermark watermark() {
+        return Watermark.builder("bench").level("high", Long.MAX_VALUE / 2).hysteresis(1 << 20)
+                .onCrossing(crossing -> { }).build();
+    }
+
     @Setup(Level.Trial)
     public void setup() {
         bump = bump(AllocationListener.NOOP);
         bumpStatistics = bump(Statistics.create());
         bumpStatisticsConfined = bump(Statistics.confined());
         bumpLimit = bump(Limit.of(Budget.root("bench", Long.MAX_VALUE)));
+        bumpWatermark = bump(watermark());
         bumpCanary = Canary.over(bump(AllocationListener.NOOP));
         slab = slab(AllocationListener.NOOP);
         slabStatistics = slab(Statistics.create());
+        slabWatermark = slab(watermark());
         slabLeakSampled = slab(LeakTracking.create(LeakTracking.Level.SAMPLED, 128));
         slabLeakParanoid = slab(LeakTracking.paranoid());
         Slab plain = slab(AllocationListener.NOOP);
@@ -85,6 +96,7 @@ public class WrapperBench extends BenchDefaults {
         bumpCanary.reset();
         bump.reset();
         bumpLimit.reset();
+        bumpWatermark.reset();
         bumpStatistics.reset();
         bumpStatisticsConfined.reset();
     }
@@ -118,6 +130,11 @@ public class WrapperBench extends BenchDefaults {
     }
 
     @Benchmark
+    public MemorySegment bumpWatermark() {
+        return bumpWatermark.allocate(64, 8);
+    }
+
+    @Benchmark
     public MemorySegment bumpCanary() {
         return bumpCanary.allocate(64, 8);
     }
@@ -136,6 +153,11 @@ public class WrapperBench extends BenchDefaults {
     @Benchmark
     public long slabStatistics() {
         return pair(slabStatistics);
+    }
+
+    @Benchmark
+    public long slabWatermark() {
+        return pair(slabWatermark);
     }
 
     @Benchmark
