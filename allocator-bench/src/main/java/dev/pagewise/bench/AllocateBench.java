@@ -7,11 +7,13 @@ import dev.pagewise.core.Slab;
 import dev.pagewise.core.StackArena;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.linux.MmapBacked;
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.lwjgl.system.MemoryStack;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -19,17 +21,27 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.ByteBuffer;
 
 /**
- * One 64-byte allocation, 8-aligned, in each allocator and in the JDK, Netty and LWJGL anchors.
- * Arenas are reset between iterations, outside the measurement.
+ * One allocation of {@code size} bytes, 8-aligned, in each allocator and in the JDK, Netty and LWJGL anchors.
+ * The bump arenas and the JDK's slicing allocator work in committed memory and start over every
+ * {@link #CAPACITY} bytes, all in the same way, so the benchmark measures allocation, not commits
+ * ({@code BackingBench} measures those).
  */
 @State(Scope.Thread)
 public class AllocateBench extends BenchDefaults {
 
-    static final long SIZE = 64;
-    static final long RESERVE = 1L << 40;
+    /** What the bump allocators cover before they start over: committed, but written only by nobody. */
+    static final long CAPACITY = 1L << 30;
+    /** How much a long-lived JDK arena hands out (and zeroes) before the benchmark replaces it. */
+    static final long LONG_LIVED_BYTES = 64L << 20;
+
+    private static final AdaptiveByteBufAllocator ADAPTIVE = new AdaptiveByteBufAllocator();
+
+    @Param({"64", "4096"})
+    public long size;
 
     private MmapBacked checkedRange;
     private MmapBacked uncheckedRange;
@@ -43,27 +55,36 @@ public class AllocateBench extends BenchDefaults {
     private Slab slab;
     private Arena longLived;
     private long longLivedCount;
+    private MmapBacked slicingRange;
+    private SegmentAllocator slicing;
+    private long bumpCount;
+    private long uncheckedCount;
+    private long slicingCount;
+    private long perCapacity;
+    private long perLongLived;
+    private Arena floorArena;
+    private MemorySegment floor;
 
     @Setup(Level.Trial)
     public void setup() {
         MapOptions lazy = MapOptions.DEFAULT.withLazyCommit();
-        checkedRange = MmapBacked.map(RESERVE, lazy);
-        uncheckedRange = MmapBacked.map(RESERVE, lazy);
+        checkedRange = MmapBacked.map(CAPACITY);
+        uncheckedRange = MmapBacked.map(CAPACITY);
+        slicingRange = MmapBacked.map(CAPACITY);
         stackRange = MmapBacked.map(1 << 20, lazy);
         uncheckedStackRange = MmapBacked.map(1 << 20, lazy);
         slabRange = MmapBacked.map(1 << 20);
         checked = BumpArena.builder(checkedRange).resetPolicy(ResetPolicy.decommitAll()).build();
         unchecked = BumpArena.builder(uncheckedRange).resetPolicy(ResetPolicy.decommitAll()).unchecked().build();
+        slicing = SegmentAllocator.slicingAllocator(slicingRange.segment());
         stack = StackArena.over(stackRange);
         uncheckedStack = StackArena.uncheckedOver(uncheckedStackRange);
-        slab = Slab.over(slabRange, SIZE);
+        slab = Slab.over(slabRange, size);
         longLived = Arena.ofConfined();
-    }
-
-    @Setup(Level.Iteration)
-    public void resetArenas() {
-        checked.reset();
-        unchecked.reset();
+        perCapacity = CAPACITY / size;
+        perLongLived = LONG_LIVED_BYTES / size;
+        floorArena = Arena.ofConfined();
+        floor = floorArena.allocate(size, 64);
     }
 
     @TearDown(Level.Trial)
@@ -74,7 +95,9 @@ public class AllocateBench extends BenchDefaults {
         uncheckedStack.close();
         slab.close();
         longLived.close();
+        floorArena.close();
         checkedRange.close();
+        slicingRange.close();
         uncheckedRange.close();
         stackRange.close();
         uncheckedStackRange.close();
@@ -83,57 +106,88 @@ public class AllocateBench extends BenchDefaults {
 
     @Benchmark
     public MemorySegment bumpArenaChecked() {
-        return checked.allocate(SIZE, 8);
+        if (++bumpCount == perCapacity) {
+            checked.reset(); // untouched pages: the reset is an madvise over nothing resident, once per 1 GiB
+            bumpCount = 1;
+        }
+        return checked.allocate(size, 8);
     }
 
     @Benchmark
     public MemorySegment bumpArenaUnchecked() {
-        return unchecked.allocate(SIZE, 8);
+        if (++uncheckedCount == perCapacity) {
+            unchecked.reset();
+            uncheckedCount = 1;
+        }
+        return unchecked.allocate(size, 8);
     }
 
-    /** Anchor: an allocation in a long-lived confined arena (which zeroes it); renewed every 1M allocations. */
+    /** Anchor: the JDK's own bump allocator over committed memory, with no stale-segment detection or zeroing. */
+    @Benchmark
+    public MemorySegment jdkSlicingAllocator() {
+        if (++slicingCount == perCapacity) {
+            slicing = SegmentAllocator.slicingAllocator(slicingRange.segment());
+            slicingCount = 1;
+        }
+        return slicing.allocate(size, 8);
+    }
+
+    /** Anchor: an allocation in a long-lived confined arena (which zeroes it), renewed every 64 MiB. */
     @Benchmark
     public MemorySegment jdkConfinedArenaLongLived() {
-        if (++longLivedCount == 1_000_000) {
+        if (++longLivedCount == perLongLived) {
             longLived.close();
             longLived = Arena.ofConfined();
             longLivedCount = 0;
         }
-        return longLived.allocate(SIZE, 8);
+        return longLived.allocate(size, 8);
+    }
+
+    /** Floor: a bare fill of {@code size} bytes, the least any allocator that zeroes them can cost. */
+    @Benchmark
+    public MemorySegment memsetFloor() {
+        return floor.fill((byte) 0);
     }
 
     /** Anchor: an arena per allocation. */
     @Benchmark
     public long jdkConfinedArenaAllocateClose() {
         try (Arena arena = Arena.ofConfined()) {
-            return arena.allocate(SIZE, 8).address();
+            return arena.allocate(size, 8).address();
         }
     }
 
     /** Anchor: a direct buffer, freed by the GC. */
     @Benchmark
     public ByteBuffer jdkAllocateDirect() {
-        return ByteBuffer.allocateDirect((int) SIZE);
+        return ByteBuffer.allocateDirect((int) size);
     }
 
     /** Anchor: Netty's pooled direct buffer, allocated and released. */
     @Benchmark
     public boolean nettyPooledAllocateRelease() {
-        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer((int) SIZE);
+        ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer((int) size);
+        return buf.release();
+    }
+
+    /** Anchor: Netty 4.2's default allocator, a direct buffer allocated and released. */
+    @Benchmark
+    public boolean nettyAdaptiveAllocateRelease() {
+        ByteBuf buf = ADAPTIVE.directBuffer((int) size);
         return buf.release();
     }
 
     @Benchmark
     public long stackArenaFrameChecked() {
         try (StackArena.Frame frame = stack.push()) {
-            return frame.allocate(SIZE, 8).address();
+            return frame.allocate(size, 8).address();
         }
     }
 
     @Benchmark
     public long stackArenaFrameUnchecked() {
         try (StackArena.Frame frame = uncheckedStack.push()) {
-            return frame.allocate(SIZE, 8).address();
+            return frame.allocate(size, 8).address();
         }
     }
 
@@ -141,7 +195,7 @@ public class AllocateBench extends BenchDefaults {
     @Benchmark
     public long lwjglMemoryStackCalloc() {
         try (MemoryStack s = MemoryStack.stackPush()) {
-            return s.ncalloc(8, 1, (int) SIZE);
+            return s.ncalloc(8, 1, (int) size);
         }
     }
 
@@ -149,13 +203,13 @@ public class AllocateBench extends BenchDefaults {
     @Benchmark
     public long lwjglMemoryStackMalloc() {
         try (MemoryStack s = MemoryStack.stackPush()) {
-            return s.nmalloc(8, (int) SIZE);
+            return s.nmalloc(8, (int) size);
         }
     }
 
     @Benchmark
     public long slabAllocateFree() {
-        MemorySegment s = slab.allocate(SIZE, 8);
+        MemorySegment s = slab.allocate(size, 8);
         slab.deallocate(s);
         return s.address();
     }

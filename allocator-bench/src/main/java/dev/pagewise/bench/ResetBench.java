@@ -1,6 +1,7 @@
 package dev.pagewise.bench;
 
 import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.PageScanner;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.os.linux.MmapBacked;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -76,6 +77,71 @@ public class ResetBench extends BenchDefaults {
             write(arena.allocate(each, 64), dense);
         }
         return arena.reset().bytesZeroed();
+    }
+
+    /**
+     * Floors: the same writes, then the bare mechanism of each reset with no arena around it: a fill of the
+     * used bytes ({@code zeroAll}'s floor), a pagemap scan and a fill of the pages it reports
+     * ({@code keepResident}'s), an {@code madvise} of the used bytes ({@code decommitAll}'s).
+     */
+    @State(Scope.Thread)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public static class Floors extends BenchDefaults {
+        @Param({"65536", "1048576", "16777216"})
+        public long bytes;
+
+        @Param({"dense", "sparse"})
+        public String pattern;
+
+        private MmapBacked range;
+        private MemorySegment memory;
+        private PageScanner scanner;
+        private PageScanner.Visitor fill;
+
+        @Setup
+        public void setup() {
+            range = MmapBacked.map(2 * bytes);
+            memory = range.segment().asSlice(0, bytes);
+            scanner = range.pageScanner().orElseThrow(() -> new IllegalStateException("no page scanner here"));
+            fill = (offset, length, state, huge) -> {
+                memory.asSlice(offset, length).fill((byte) 0);
+                return true;
+            };
+        }
+
+        @TearDown
+        public void tearDown() {
+            range.close();
+        }
+
+        private void writeAll() {
+            boolean dense = pattern.equals("dense");
+            long each = bytes / BUFFERS;
+            for (int i = 0; i < BUFFERS; i++) {
+                write(memory.asSlice(i * each, each), dense);
+            }
+        }
+
+        @Benchmark
+        public long memsetFloor() {
+            writeAll();
+            memory.fill((byte) 0);
+            return bytes;
+        }
+
+        @Benchmark
+        public long scanFloor() {
+            writeAll();
+            scanner.scan(0, bytes, 0, fill);
+            return bytes;
+        }
+
+        @Benchmark
+        public long decommitFloor() {
+            writeAll();
+            range.releasePages(0, bytes);
+            return bytes;
+        }
     }
 
     /** Anchor: the same request with a fresh {@code Arena.ofConfined()}, which zeroes on allocate and frees on close. */

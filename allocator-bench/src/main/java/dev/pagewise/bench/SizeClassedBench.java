@@ -2,6 +2,7 @@ package dev.pagewise.bench;
 
 import dev.pagewise.core.SizeClassed;
 import dev.pagewise.os.linux.MmapBacked;
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,6 +17,8 @@ import java.lang.foreign.MemorySegment;
 /** An allocate + free pair of 64 B .. 4 KiB against Netty's pooled allocator. */
 @State(Scope.Thread)
 public class SizeClassedBench extends BenchDefaults {
+
+    private static final AdaptiveByteBufAllocator ADAPTIVE = new AdaptiveByteBufAllocator();
 
     @Param({"64", "512", "4096"})
     public int size;
@@ -54,6 +57,13 @@ public class SizeClassedBench extends BenchDefaults {
         MemorySegment s = withoutZeroing.allocate(size, 8);
         withoutZeroing.deallocate(s);
         return s.address();
+    }
+
+    /** Anchor: Netty 4.2's default allocator. */
+    @Benchmark
+    public boolean nettyAdaptiveAllocateRelease() {
+        ByteBuf buf = ADAPTIVE.directBuffer(size);
+        return buf.release();
     }
 
     @Benchmark
