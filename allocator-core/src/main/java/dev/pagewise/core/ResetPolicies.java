@@ -79,7 +79,29 @@ final class ResetPolicies {
         return new ResetReport(ResetStrategy.ZERO, length, 0, 1, System.nanoTime() - start);
     }
 
-    record KeepResident(long bytes, boolean trackWrites) implements ResetPolicy {
+    /**
+     * The pagemap-driven reset. It adapts to what it finds: once a scan finds the used bytes mostly dirty, the
+     * next resets zero them with one memset and skip the scan (a scan that will report everything only adds
+     * its own cost), scanning again every {@link #RESCAN_EVERY}th reset to notice when writes turn sparse.
+     * Shared by many arenas, it adapts to their mix; the hint only ever chooses between two correct resets.
+     */
+    static final class KeepResident implements ResetPolicy {
+
+        /** Dirty share of the used pages, in percent, from which a memset costs less than a scan and a fill. */
+        static final int DENSE_PERCENT = 75;
+        /** In dense mode, one reset in this many scans anyway, so that sparse writes are noticed. */
+        static final int RESCAN_EVERY = 16;
+
+        private final long bytes;
+        private final boolean trackWrites;
+        /** The dirty share of the used pages that the last scan found; a racy hint, never a decision of safety. */
+        private int lastDirtyPercent;
+        private int sinceScan;
+
+        KeepResident(long bytes, boolean trackWrites) {
+            this.bytes = bytes;
+            this.trackWrites = trackWrites;
+        }
 
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
@@ -109,10 +131,29 @@ final class ResetPolicies {
             // earlier resets lie there too and count against the budget.
             long end = Math.max(to, Checks.alignDown(os.committed(), os.pageSize()));
             boolean keepsNothing = t.budgetLeft() == 0;
+            if (!trackWrites && to - from <= t.budgetLeft() && lastDirtyPercent >= DENSE_PERCENT
+                    && ++sinceScan < RESCAN_EVERY) {
+                t.keep(from, to - from, true);
+                long cut = t.scan(scanner, to, end);
+                t.release(cut, end);
+                return t.report(ResetStrategy.ZERO, start);
+            }
+            sinceScan = 0;
             long cut = t.scan(scanner, from, end);
+            lastDirtyPercent = (int) (100 * Math.min(t.zeroedIn(), to - from) / (to - from));
             t.release(cut, end);
             scanner.afterReset(from, end - from);
             return t.report(keepsNothing ? ResetStrategy.DECOMMIT : scanner.strategy(), start);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KeepResident k && k.bytes == bytes && k.trackWrites == trackWrites;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(bytes) * 31 + Boolean.hashCode(trackWrites);
         }
 
         @Override
@@ -127,6 +168,7 @@ final class ResetPolicies {
         private final long page;
         private long budget;
         private long zeroed;
+        private long scanZeroed;
         private long decommitted;
         private int regions;
         private long cut;
@@ -199,6 +241,9 @@ final class ResetPolicies {
             }
             long keep = Math.min(length, budget);
             keep(offset, keep, state == PageState.DIRTY);
+            if (state == PageState.DIRTY) {
+                scanZeroed += keep;
+            }
             if (keep == length) {
                 return true;
             }
@@ -209,6 +254,11 @@ final class ResetPolicies {
             }
             cut = stop;
             return false;
+        }
+
+        /** {@return the bytes the scan found dirty and zeroed} */
+        long zeroedIn() {
+            return scanZeroed;
         }
 
         ResetReport report(ResetStrategy strategy, long start) {

@@ -58,6 +58,10 @@ public interface ResetPolicy {
      * that pages kept by earlier resets count against the budget too; without a scanner it zeroes the
      * first {@code bytes} and releases the rest ({@link ResetStrategy#PREFIX}). A used range of at most
      * 64 KiB within the budget is zeroed with one memset instead, which is cheaper than any system call.
+     * When a scan finds the used pages mostly (three quarters or more) written, the following resets within
+     * the budget zero them with one memset and scan only past them, scanning in full again every 16th reset;
+     * their reports say {@link ResetStrategy#ZERO}. The policy is thread-safe and may be shared; it then adapts
+     * to what the resets of all its arenas find.
      *
      * @param bytes how many bytes of an {@link OsBacked} range a reset may keep resident, zeroed, rounded
      *              down to whole pages; the rest of the used pages is released

@@ -62,6 +62,47 @@ class ResetTest {
     }
 
     @Test
+    void keepResidentShouldMemsetDenseWritesWithoutScanningAndScanAgainWhenTheyTurnSparse() {
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        long size = 1 << 20;
+        try (MmapBacked range = MmapBacked.map(2 * size)) {
+            MemorySegment s = range.segment().asSlice(0, size);
+            ResetPolicy policy = ResetPolicy.keepResident(size);
+            s.fill((byte) 1);
+            assertEquals(ResetStrategy.PAGEMAP_SCAN, policy.reset(range, 0, size).strategy(), "the first reset scans");
+            for (int i = 1; i < 16; i++) {
+                s.fill((byte) i);
+                ResetReport dense = policy.reset(range, 0, size);
+                assertEquals(ResetStrategy.ZERO, dense.strategy(), "dense reset " + i + " memsets");
+                assertEquals(size, dense.bytesZeroed());
+                assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[(int) size])), "reads zero after reset " + i);
+            }
+            s.fill((byte) 2);
+            assertEquals(ResetStrategy.PAGEMAP_SCAN, policy.reset(range, 0, size).strategy(), "every 16th reset scans");
+            for (long p = 0; p < 256; p += 8) {
+                s.set(JAVA_BYTE, p * PAGE, (byte) 3);
+            }
+            // pages stay resident after a reset, so this scan still reports all of them dirty: the hint stays dense
+            // until the pages the cycle no longer writes are released; what matters is that every byte reads zero
+            ResetReport next = policy.reset(range, 0, size);
+            assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[(int) size])));
+            assertTrue(next.bytesZeroed() >= 32 * PAGE, next.toString());
+        }
+        try (MmapBacked range = MmapBacked.map(2 * size)) {
+            MemorySegment s = range.segment().asSlice(0, size);
+            ResetPolicy policy = ResetPolicy.keepResident(size);
+            for (int cycle = 0; cycle < 20; cycle++) {
+                for (long p = 0; p < 256; p += 4) {
+                    s.set(JAVA_BYTE, p * PAGE + cycle, (byte) 1);
+                }
+                ResetReport sparse = policy.reset(range, 0, size);
+                assertEquals(ResetStrategy.PAGEMAP_SCAN, sparse.strategy(), "sparse cycle " + cycle + " scans");
+                assertEquals(64 * PAGE, sparse.bytesZeroed());
+            }
+        }
+    }
+
+    @Test
     void trackWritesShouldZeroExactlyThePagesWrittenSinceTheLastReset() {
         try (MmapBacked range = MmapBacked.map(1 << 20)) {
             assumeTrue(range.pageScanner().orElseThrow().writeTracking() != null,
