@@ -25,7 +25,13 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
 
     private final BumpArena bump;
     private final boolean checked;
-    private Frame top;
+    /**
+     * The top frame, by id (0: none). Frames are known by number, never by reference, so that a frame used
+     * within one method does not escape: C2 can then scalar-replace it with its confined scope, as it does the
+     * JDK's own short-lived arenas.
+     */
+    private long topId;
+    private long lastId;
     private int depth;
     private boolean closed;
 
@@ -63,15 +69,17 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
 
     /** A frame of the stack: an arena whose segments live until it is closed. */
     public final class Frame implements Arena, Allocator {
-        private final Frame parent;
+        private final long id;
+        private final long parentId;
         private final long mark;
         private final Arena arena;
         private final MemorySegment memory;
         private boolean closed;
 
         @SuppressWarnings("restricted")
-        private Frame(Frame parent, long mark) {
-            this.parent = parent;
+        private Frame(long id, long parentId, long mark) {
+            this.id = id;
+            this.parentId = parentId;
             this.mark = mark;
             if (checked) {
                 this.arena = Arena.ofConfined();
@@ -101,7 +109,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         }
 
         private void checkTop() {
-            if (this != top) {
+            if (id != topId) {
                 throw new IllegalStateException(closed ? "frame is closed" : "frame is not the top of the stack");
             }
         }
@@ -138,8 +146,8 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             if (arena != null) {
                 arena.close();
             }
-            bump.resetTo(mark);
-            top = parent;
+            bump.popTo(mark);
+            topId = parentId;
             depth--;
         }
     }
@@ -153,8 +161,9 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
      */
     public Frame push() {
         checkOpen();
-        Frame frame = new Frame(top, bump.mark());
-        top = frame;
+        long id = ++lastId;
+        Frame frame = new Frame(id, topId, bump.mark());
+        topId = id;
         depth++;
         return frame;
     }
@@ -178,7 +187,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
     }
 
     private void checkNoFrame() {
-        if (top != null) {
+        if (topId != 0) {
             throw new IllegalStateException("a frame is open: allocate from the frame");
         }
     }
