@@ -41,6 +41,25 @@ class ZeroizeOnFreeTest {
     }
 
     @Test
+    void theWipeShouldStillHappenOnceTheFreeIsCompiled() {
+        // enough iterations for the JIT to compile deallocate; every wipe is read back through the range
+        try (NativeBacked range = NativeBacked.allocate(4096)) {
+            HardenedSlab slab = HardenedSlab.over(range, 64);
+            ZeroizeOnFree zeroize = ZeroizeOnFree.over(slab);
+            MemorySegment view = range.segment().asSlice(0, 64);
+            for (int i = 0; i < 200_000; i++) {
+                MemorySegment block = zeroize.allocate(64, 8);
+                block.fill((byte) (i | 1));
+                zeroize.deallocate(block);
+                if (!allZero(view)) {
+                    throw new AssertionError("iteration " + i + ": the freed slot still holds its bytes");
+                }
+            }
+            slab.close();
+        }
+    }
+
+    @Test
     void aFreeABumpArenaIgnoresShouldStillWipe() {
         try (NativeBacked range = NativeBacked.allocate(4096); BumpArena arena = BumpArena.over(range)) {
             ZeroizeOnFree zeroize = ZeroizeOnFree.over((Allocator) arena);
