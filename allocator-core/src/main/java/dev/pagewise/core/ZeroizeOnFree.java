@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Wipes every block with zeros when it is freed, and every live block when the wrapper is reset or closed,
  * before the inner allocator gets the memory back: for keys, passwords and personal data, so that what a
  * block held does not outlive it in memory the process keeps (the next user of the slot, a heap dump,
- * a core file). The wipe covers the block's usable size, not only the bytes asked for: over a {@link Slab}
- * or {@link HardenedSlab} the whole slot, slack included, which native code may have written; over any other
- * allocator the block's own bytes.
+ * a core file). The wipe covers the block's usable size, not only the bytes asked for: over a {@link Slab},
+ * {@link HardenedSlab} or {@link SizeClassed} the whole slot of its class, slack included, which native code
+ * may have written; over any other allocator the block's own bytes.
  *
  * <p>Unlike {@link PoisonOnFree}, a debugging aid whose pattern makes a read after free stand out, this is a
  * data-protection measure: it writes zeros, also on reset and close, and promises the stores happen.
@@ -138,6 +138,9 @@ public final class ZeroizeOnFree extends AllocatorWrapper {
         }
         if (inner instanceof HardenedSlab slab) {
             return slab.slotOf(block);
+        }
+        if (inner instanceof SizeClassed classes) {
+            return classes.slotOf(block);
         }
         return block;
     }

@@ -60,6 +60,20 @@ class ZeroizeOnFreeTest {
     }
 
     @Test
+    void aSizeClassedBlockShouldBeWipedToTheSizeOfItsClass() {
+        try (NativeBacked range = NativeBacked.allocate(1 << 20);
+             SizeClassed classes = SizeClassed.builder(range).withoutZeroing().build()) {
+            ZeroizeOnFree zeroize = ZeroizeOnFree.over(classes);
+            MemorySegment block = zeroize.allocate(20, 8); // a 24-byte class
+            MemorySegment kept = range.segment().asSlice(block.address() - range.segment().address(), 24);
+            kept.fill((byte) 0x33);
+            zeroize.deallocate(block);
+            // the class's slab links the slot into its free list in the first eight bytes; the rest is wiped
+            assertTrue(allZero(kept.asSlice(8, 16)), "slack included");
+        }
+    }
+
+    @Test
     void aFreeABumpArenaIgnoresShouldStillWipe() {
         try (NativeBacked range = NativeBacked.allocate(4096); BumpArena arena = BumpArena.over(range)) {
             ZeroizeOnFree zeroize = ZeroizeOnFree.over((Allocator) arena);
