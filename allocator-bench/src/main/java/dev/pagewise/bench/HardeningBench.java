@@ -56,7 +56,7 @@ public class HardeningBench extends BenchDefaults {
         zeroize = ZeroizeOnFree.over(kept(Slab.over(range(64 << 20), 64)));
         bump = kept(BumpArena.builder(range(1L << 40)).resetPolicy(ResetPolicy.decommitAll()).build());
         BumpArena jittered = kept(BumpArena.builder(range(1L << 40)).resetPolicy(ResetPolicy.decommitAll()).build());
-        bumpJitter = CacheJitter.over(jittered, 256);
+        bumpJitter = CacheJitter.over((Allocator) jittered, 256);
     }
 
     @Setup(Level.Iteration)

@@ -53,6 +53,34 @@ public final class CacheJitter extends AllocatorWrapper {
     }
 
     /**
+     * {@return {@code arena}, its blocks placed at random offsets within {@code window} bytes, still an arena}
+     *
+     * @param <A>    the arena's type
+     * @param arena  the arena to wrap
+     * @param window the most bytes a block is moved by, and taken in addition from the arena
+     * @throws NullPointerException if {@code arena} is {@code null}
+     * @throws IllegalArgumentException if {@code window} is negative or larger than 2<sup>40</sup>
+     */
+    public static <A extends java.lang.foreign.Arena & Allocator> WrappedArena<CacheJitter> over(A arena, long window) {
+        return WrappedArena.of(over((Allocator) Objects.requireNonNull(arena, "arena"), window), arena);
+    }
+
+    /**
+     * {@return {@code arena}, its blocks placed at random offsets within {@code window} bytes, still an arena
+     * that resets}
+     *
+     * @param <A>    the arena's type
+     * @param arena  the arena to wrap
+     * @param window the most bytes a block is moved by, and taken in addition from the arena
+     * @throws NullPointerException if {@code arena} is {@code null}
+     * @throws IllegalArgumentException if {@code window} is negative or larger than 2<sup>40</sup>
+     */
+    public static <A extends Resettable & java.lang.foreign.Arena & Allocator> ResettableWrappedArena<CacheJitter> over(
+            A arena, long window) {
+        return WrappedArena.resettable(over((Allocator) Objects.requireNonNull(arena, "arena"), window), arena);
+    }
+
+    /**
      * {@return {@code inner}, its blocks placed at offsets drawn from a generator seeded with {@code seed}:
      * the same seed and the same requests give the same offsets} For tests and repeatable benchmarks.
      *

@@ -82,13 +82,27 @@ class CacheJitterTest {
     }
 
     @Test
+    void overAnArenaItShouldStayAnArenaThatResets() {
+        try (NativeBacked range = NativeBacked.allocate(64 << 10)) {
+            ResettableWrappedArena<CacheJitter> arena = CacheJitter.over(BumpArena.over(range), 128);
+            MemorySegment block = arena.allocate(64, 8);
+            assertTrue(arena.wrapper().owns(block));
+            arena.reset();
+            assertFalse(arena.wrapper().owns(block), "a reset forgets every block");
+            arena.allocate(64, 8);
+            arena.close();
+            assertEquals(0, range.lifetime().holders(), "closing the wrapper closed the arena");
+        }
+    }
+
+    @Test
     void badWindowsShouldBeRefused() {
         try (NativeBacked range = NativeBacked.allocate(4096); BumpArena arena = BumpArena.over(range)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CacheJitter.over(arena, -1));
             assertEquals("window must be between 0 and 2^40 bytes: -1", e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> CacheJitter.seeded(arena, (1L << 40) + 1, 1));
-            assertThrows(NullPointerException.class, () -> CacheJitter.over(null, 64));
-            assertEquals(64, CacheJitter.over(arena, 64).window());
+            assertThrows(NullPointerException.class, () -> CacheJitter.over((Allocator) null, 64));
+            assertEquals(64, CacheJitter.over((Allocator) arena, 64).window());
         }
     }
 }
