@@ -7,6 +7,11 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
@@ -14,6 +19,8 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,8 +31,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BenchSmokeTest {
 
-    private static final List<Class<?>> STATES = List.of(AllocateBench.class, ArenaPoolBench.class, BackingBench.class,
-            ResetBench.class, ResetBench.Jdk.class, ResetBench.Floors.class, SharedBumpBench.class, SizeClassedBench.class, WrapperBench.class);
+    /** Every state class with benchmarks, as JMH's annotation processor listed them: none can be forgotten here. */
+    private static List<Class<?>> states() throws ClassNotFoundException {
+        Set<String> names = new TreeSet<>();
+        OutputFormat silent = OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
+        for (BenchmarkListEntry entry : BenchmarkList.defaultList().getAll(silent, List.of())) {
+            names.add(entry.getUserClassQName());
+        }
+        List<Class<?>> states = new ArrayList<>();
+        for (String name : names) {
+            states.add(load(name));
+        }
+        return states;
+    }
+
+    /** Loads a class by JMH's name for it, which writes a nested class's name with a dot. */
+    private static Class<?> load(String name) throws ClassNotFoundException {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            int dot = name.lastIndexOf('.');
+            if (dot < 0) {
+                throw e;
+            }
+            return load(name.substring(0, dot) + '$' + name.substring(dot + 1));
+        }
+    }
 
     private final Blackhole blackhole = new Blackhole(
             "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
@@ -34,7 +65,9 @@ class BenchSmokeTest {
     void everyBenchmarkShouldRunOnceWithEveryParameterCombination() throws Exception {
         List<String> failures = new ArrayList<>();
         int runs = 0;
-        for (Class<?> state : STATES) {
+        List<Class<?>> states = states();
+        assertTrue(states.contains(AllocateBench.class) && states.contains(ResetBench.Floors.class), states.toString());
+        for (Class<?> state : states) {
             List<Field> params = new ArrayList<>();
             for (Class<?> c = state; c != Object.class; c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {

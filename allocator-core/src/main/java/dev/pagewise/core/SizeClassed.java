@@ -299,6 +299,15 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         return large != null && large.owns(segment);
     }
 
+    /** {@return the whole slot behind {@code segment}, a live block of this allocator: what a wipe of it must cover} */
+    MemorySegment slotOf(MemorySegment segment) {
+        long offset = segment.address() - baseAddress;
+        if (offset >= 0 && offset < shareSize * slabs.length) {
+            return slabs[classOf(offset)].slotOf(segment);
+        }
+        return large instanceof Slab slab ? slab.slotOf(segment) : segment;
+    }
+
     private int classOf(long offset) {
         int c = classOfGranule[(int) (offset >>> granuleShift)];
         return offset >= (c + 1) * shareSize ? c + 1 : c;

@@ -267,6 +267,11 @@ public final class Slab implements Allocator, AutoCloseable {
                 && segment.byteSize() <= slotSize && isLive(offset / slotSize);
     }
 
+    /** {@return the whole slot behind {@code segment}, a live slot of this slab: what a wipe of it must cover} */
+    MemorySegment slotOf(MemorySegment segment) {
+        return memory.asSlice(segment.address() - baseAddress, slotSize);
+    }
+
     /** {@return the size of a slot} */
     public long slotSize() {
         return slotSize;

@@ -56,6 +56,8 @@ class RejectedFreeTest {
                 new Case("PoisonOnFree", null, PoisonOnFree::over),
                 new Case("Quarantine", null, a -> Quarantine.over(a, 0, 0)),
                 new Case("Canary", null, Canary::over),
+                new Case("ZeroizeOnFree", null, ZeroizeOnFree::over),
+                new Case("CacheJitter", null, a -> CacheJitter.seeded(a, 32, 5)),
                 new Case("LeakTracking", leaks, a -> Observed.over(a, leaks)),
                 new Case("Statistics", stats, a -> Observed.over(a, stats)),
                 new Case("Limit", limit, a -> Observed.over(a, limit)));

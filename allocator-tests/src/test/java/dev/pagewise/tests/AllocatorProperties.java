@@ -7,6 +7,7 @@ import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.SharedBumpArena;
 import dev.pagewise.core.SizeClassed;
 import dev.pagewise.core.Slab;
+import dev.pagewise.core.HardenedSlab;
 import dev.pagewise.core.StackArena;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -211,6 +212,35 @@ class AllocatorProperties {
             for (Op op : ops) {
                 if (op.kind() == Kind.FREE || op.kind() == Kind.RESET) {
                     model.freeOne(slab);
+                } else {
+                    long size = op.size() % (slotSize + 1);
+                    long alignment = Math.min(op.alignment(), slab.slotAlignment());
+                    model.allocate(slab, size, alignment, true);
+                }
+                assertEquals(model.live().size(), slab.liveSlots(), "live slots");
+                model.checkLiveIntact();
+            }
+            slab.close();
+        }
+    }
+
+    /**
+     * A hardened slab keeps the model, in either mode; with split metadata it keeps it even when freed slots are
+     * written through their stale segments (a reused slot still reads zero, no slot is handed out twice).
+     */
+    @Property(tries = 200)
+    void hardenedSlab(@ForAll("ops") List<Op> ops, @ForAll("ranges") Ranges.Kind rangeKind, @ForAll boolean macLinked) {
+        long slotSize = 256;
+        try (FixedRange range = rangeKind.of(64 << 10)) {
+            HardenedSlab slab = macLinked ? HardenedSlab.macLinked(range, slotSize, new byte[16])
+                    : HardenedSlab.over(range, slotSize);
+            AllocatorModel model = new AllocatorModel(range, ops.hashCode());
+            for (Op op : ops) {
+                if (op.kind() == Kind.FREE || op.kind() == Kind.RESET) {
+                    AllocatorModel.Block freed = model.freeOne(slab);
+                    if (freed != null && !macLinked && op.kind() == Kind.RESET) {
+                        freed.segment().fill((byte) 0x41); // a write after free
+                    }
                 } else {
                     long size = op.size() % (slotSize + 1);
                     long alignment = Math.min(op.alignment(), slab.slotAlignment());

@@ -4,10 +4,12 @@ import dev.pagewise.core.AllocationListener;
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.Budget;
 import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.CacheJitter;
 import dev.pagewise.core.Canary;
 import dev.pagewise.core.Faulty;
 import dev.pagewise.core.FixedRange;
 import dev.pagewise.core.GuardPage;
+import dev.pagewise.core.HardenedSlab;
 import dev.pagewise.core.LeakTracking;
 import dev.pagewise.core.Limit;
 import dev.pagewise.core.NativeBacked;
@@ -21,6 +23,7 @@ import dev.pagewise.core.Slab;
 import dev.pagewise.core.StackArena;
 import dev.pagewise.core.Statistics;
 import dev.pagewise.core.WithFallback;
+import dev.pagewise.core.ZeroizeOnFree;
 import dev.pagewise.os.ArenaPool;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.OsMemory;
@@ -169,6 +172,22 @@ class ContractTest {
         @Override
         Allocator over(FixedRange range) {
             return Slab.over(range, 256);
+        }
+    }
+
+    @Nested
+    class HardenedSlabAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return HardenedSlab.over(range, 256);
+        }
+    }
+
+    @Nested
+    class MacLinkedHardenedSlabAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return HardenedSlab.macLinked(range, 256, new java.security.SecureRandom());
         }
     }
 
@@ -382,6 +401,54 @@ class ContractTest {
         @Override
         Function<Allocator, Allocator> wrapper() {
             return a -> Observed.over(a, Faulty.failWhen((n, size, align) -> false));
+        }
+    }
+
+    @Nested
+    class ZeroizeOnFreeOverSlab extends Wrapped {
+        ZeroizeOnFreeOverSlab() {
+            super(false);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return ZeroizeOnFree::over;
+        }
+    }
+
+    @Nested
+    class ZeroizeOnFreeOverBump extends Wrapped {
+        ZeroizeOnFreeOverBump() {
+            super(true);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return ZeroizeOnFree::over;
+        }
+    }
+
+    @Nested
+    class CacheJitterOverSlab extends Wrapped {
+        CacheJitterOverSlab() {
+            super(false);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return a -> CacheJitter.seeded(a, 128, 1);
+        }
+    }
+
+    @Nested
+    class CacheJitterOverBump extends Wrapped {
+        CacheJitterOverBump() {
+            super(true);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            return a -> CacheJitter.over(a, 256);
         }
     }
 }

@@ -112,6 +112,12 @@ class NullArgumentsTest {
         if (type == Protection.class) {
             return Protection.READ_WRITE;
         }
+        if (type == byte[].class) {
+            return new byte[16];
+        }
+        if (type == java.security.SecureRandom.class) {
+            return new java.security.SecureRandom();
+        }
         if (type == Runnable.class) {
             return (Runnable) () -> { };
         }
@@ -129,6 +135,7 @@ class NullArgumentsTest {
             dev.pagewise.core.Lifetime.class, Budget.class, dev.pagewise.core.Statistics.class,
             dev.pagewise.core.Limit.class, LeakTracking.class, dev.pagewise.core.PoisonOnFree.class,
             dev.pagewise.core.Quarantine.class, dev.pagewise.core.Canary.class, dev.pagewise.core.Faulty.class, dev.pagewise.core.Observed.class,
+            dev.pagewise.core.HardenedSlab.class, dev.pagewise.core.ZeroizeOnFree.class, dev.pagewise.core.CacheJitter.class,
             dev.pagewise.core.AllocationListener.class,
             ResetPolicy.class, MmapBacked.class, dev.pagewise.os.linux.Locked.class, dev.pagewise.os.OsMemory.class,
             ArenaPool.class, ArenaPool.Builder.class);

@@ -8,6 +8,7 @@ import dev.pagewise.core.Budget;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.Canary;
 import dev.pagewise.core.Faulty;
+import dev.pagewise.core.HardenedSlab;
 import dev.pagewise.core.LeakTracking;
 import dev.pagewise.core.Limit;
 import dev.pagewise.core.MemoryCorruptionException;
@@ -18,6 +19,7 @@ import dev.pagewise.core.Quarantine;
 import dev.pagewise.core.SharedBumpArena;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
+import dev.pagewise.core.ZeroizeOnFree;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.linux.MmapBacked;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,37 @@ class WrapperDetectionTest {
             block.fill((byte) 1);
             poison.deallocate(block);
             assertEquals(PoisonOnFree.DEFAULT_POISON, range.segment().get(JAVA_BYTE, 40));
+        }
+    }
+
+    @Test
+    void zeroizeOnFreeShouldWipeTheWholeSlot() {
+        try (NativeBacked range = NativeBacked.allocate(64 << 10); Slab slab = Slab.withoutZeroing(range, 64)) {
+            ZeroizeOnFree zeroize = ZeroizeOnFree.over(slab);
+            MemorySegment block = zeroize.allocate(24, 8);
+            range.segment().asSlice(0, 64).fill((byte) 0x5A); // the block and the slot's slack
+            zeroize.deallocate(block);
+            // the slab writes its free-list link into the first eight bytes; the rest is the wrapper's zeros
+            assertEquals(-1, range.segment().asSlice(8, 56).mismatch(MemorySegment.ofArray(new byte[56])));
+        }
+    }
+
+    @Test
+    void aHardenedSlabShouldReportAForgedLinkWithItsSlotAndAddress() {
+        try (MmapBacked range = MmapBacked.map(1 << 20);
+             HardenedSlab slab = HardenedSlab.macLinked(range, 128, new java.security.SecureRandom())) {
+            MemorySegment a = slab.allocate(128, 8);
+            MemorySegment b = slab.allocate(128, 8);
+            MemorySegment c = slab.allocate(128, 8);
+            slab.deallocate(a);
+            slab.deallocate(b);
+            // b's link points at slot 0; pointing it at live slot 2 would hand c out twice
+            b.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, 2L);
+            MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, () -> slab.allocate(128, 8));
+            assertEquals(b.address(), e.address());
+            assertTrue(e.getMessage().contains("free slot 1 at 0x" + Long.toHexString(b.address())), e.getMessage());
+            MemorySegment next = slab.allocate(128, 8);
+            assertTrue(next.address() != c.address(), "the forged link was not followed");
         }
     }
 

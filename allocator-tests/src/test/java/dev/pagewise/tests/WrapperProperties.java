@@ -3,6 +3,7 @@ package dev.pagewise.tests;
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.Budget;
 import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.CacheJitter;
 import dev.pagewise.core.Canary;
 import dev.pagewise.core.FixedRange;
 import dev.pagewise.core.LeakTracking;
@@ -14,6 +15,7 @@ import dev.pagewise.core.Resettable;
 import dev.pagewise.core.SizeClassed;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
+import dev.pagewise.core.ZeroizeOnFree;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -29,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Any stack of wrappers over any allocator keeps the inner allocator's model properties. */
 class WrapperProperties {
 
-    enum Wrapper { STATISTICS, LIMIT, LEAK_TRACKING, POISON, QUARANTINE, CANARY }
+    enum Wrapper { STATISTICS, LIMIT, LEAK_TRACKING, POISON, QUARANTINE, CANARY, ZEROIZE, JITTER }
 
     enum Inner { SLAB, SIZE_CLASSED, BUMP }
 
@@ -68,6 +70,8 @@ class WrapperProperties {
                 case POISON -> PoisonOnFree.over(a);
                 case QUARANTINE -> Quarantine.over(a, 3, 16 << 10);
                 case CANARY -> Canary.over(a);
+                case ZEROIZE -> ZeroizeOnFree.over(a);
+                case JITTER -> CacheJitter.seeded(a, 192, stack.size());
             };
         }
         return a;
@@ -124,6 +128,72 @@ class WrapperProperties {
                     assertTrue(stats.snapshot().bytesLive() >= liveBytes, "live bytes until the reset");
                 }
                 assertTrue(stats.snapshot().peakBytes() >= liveBytes);
+            }
+            closeInner.close();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * A seeded {@link CacheJitter} over a slab or a bump arena keeps the model, and every block lies inside the
+     * block the inner allocator gave for it, at an offset within the window that keeps the alignment.
+     */
+    @Property(tries = 150)
+    void jitterStaysInItsWindow(@ForAll("ops") List<Op> ops, @ForAll boolean overSlab,
+                                @ForAll @net.jqwik.api.constraints.LongRange(min = 0, max = 4096) long window,
+                                @ForAll long seed) {
+        try (FixedRange range = Ranges.NATIVE.of(8 << 20)) {
+            AutoCloseable closeInner;
+            Allocator inner;
+            if (overSlab) {
+                Slab slab = Slab.over(range, 8192);
+                inner = slab;
+                closeInner = slab;
+            } else {
+                BumpArena bump = BumpArena.over(range);
+                inner = bump;
+                closeInner = bump;
+            }
+            java.util.List<java.lang.foreign.MemorySegment> wholes = new java.util.ArrayList<>();
+            CacheJitter jitter = CacheJitter.seeded(Observed.over(inner, new dev.pagewise.core.AllocationListener() {
+                @Override
+                public void onAllocation(java.lang.foreign.MemorySegment segment) {
+                    wholes.add(segment);
+                }
+            }), window, seed);
+            AllocatorModel model = new AllocatorModel(range, ops.hashCode());
+            for (Op op : ops) {
+                switch (op.kind()) {
+                    case ALLOCATE -> {
+                        int before = wholes.size();
+                        if (model.allocate(jitter, op.size(), op.alignment(), true)) {
+                            java.lang.foreign.MemorySegment block = model.live().getLast().segment();
+                            java.lang.foreign.MemorySegment whole = wholes.get(before);
+                            long offset = block.address() - whole.address();
+                            assertTrue(offset >= 0 && offset <= window, "offset " + offset + " in window " + window);
+                            assertEquals(0, offset % op.alignment(), "offset keeps the alignment");
+                            assertTrue(offset + block.byteSize() <= whole.byteSize(), "inside the inner block");
+                            assertTrue(jitter.owns(block));
+                        }
+                    }
+                    case FREE -> {
+                        AllocatorModel.Block freed = model.freeOne(jitter);
+                        if (freed != null) {
+                            assertTrue(!jitter.owns(freed.segment()), "a freed block is no longer owned");
+                        }
+                    }
+                    case RESET -> {
+                        if (!overSlab) {
+                            jitter.reset();
+                            model.forgetAll();
+                        }
+                    }
+                }
+                model.checkLiveIntact();
+                if (overSlab) {
+                    assertEquals(model.live().size(), ((Slab) inner).liveSlots(), "every free reached the slab");
+                }
             }
             closeInner.close();
         } catch (Exception e) {
