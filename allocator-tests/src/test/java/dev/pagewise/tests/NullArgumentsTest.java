@@ -112,6 +112,9 @@ class NullArgumentsTest {
         if (type == Protection.class) {
             return Protection.READ_WRITE;
         }
+        if (type == dev.pagewise.os.linux.NumaPolicy.class) {
+            return dev.pagewise.os.linux.NumaPolicy.DEFAULT;
+        }
         if (type == Runnable.class) {
             return (Runnable) () -> { };
         }
@@ -128,6 +131,7 @@ class NullArgumentsTest {
             dev.pagewise.core.SizeClassed.Builder.class, NativeBacked.class, dev.pagewise.core.GuardPage.class,
             dev.pagewise.core.Lifetime.class, Budget.class, dev.pagewise.core.Statistics.class,
             dev.pagewise.core.Limit.class, LeakTracking.class, dev.pagewise.core.PoisonOnFree.class,
+            dev.pagewise.core.HugePageAligned.class, dev.pagewise.os.linux.NumaLocal.class,
             dev.pagewise.core.Quarantine.class, dev.pagewise.core.Canary.class, dev.pagewise.core.Faulty.class, dev.pagewise.core.Observed.class,
             dev.pagewise.core.AllocationListener.class,
             ResetPolicy.class, MmapBacked.class, dev.pagewise.os.linux.Locked.class, dev.pagewise.os.OsMemory.class,
