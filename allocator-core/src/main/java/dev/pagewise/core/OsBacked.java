@@ -58,7 +58,7 @@ public interface OsBacked extends FixedRange {
      * <p>This method is <em>restricted</em>: segments of allocators over this range, and the range's own
      * {@link #segment()}, may span the pages, and an access to a guard page ends the JVM.
      *
-     * @implSpec The default is {@code protect(offset, length, Protection.NONE)}. A range whose operating system
+     * <p>By default this is {@code protect(offset, length, Protection.NONE)}. A range whose operating system
      * has a lighter way to guard pages overrides it (Linux 6.13+: guard pages that neither split the mapping
      * nor take memory).
      *
@@ -82,7 +82,7 @@ public interface OsBacked extends FixedRange {
      * <p>This method is <em>restricted</em>, as {@link #protect} is: the pages become writable through segments
      * that may have been handed out read-only.
      *
-     * @implSpec The default is {@code protect(offset, length, Protection.READ_WRITE)}.
+     * <p>By default this is {@code protect(offset, length, Protection.READ_WRITE)}.
      *
      * @param offset the start of the part, from the start of the range
      * @param length the length of the part, in bytes

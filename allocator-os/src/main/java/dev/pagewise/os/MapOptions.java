@@ -16,14 +16,22 @@ package dev.pagewise.os;
  *                   huge page size on x86-64 and aarch64): the region's page size is then 2 MiB, and the
  *                   mapping fails with {@code ENOMEM} when the pool ({@code /proc/sys/vm/nr_hugepages}) has too
  *                   few free pages. Not with {@code hugePages} or {@code guardPages}; unsupported on Windows
- * @throws IllegalArgumentException if {@code hugeTlb} is combined with {@code hugePages} or {@code guardPages}
  */
 public record MapOptions(boolean lazyCommit, boolean populate, boolean hugePages, boolean guardPages, boolean hugeTlb) {
 
     /** Eagerly accessible, no populate, no huge pages, no guard pages. */
     public static final MapOptions DEFAULT = new MapOptions(false, false, false, false, false);
 
-    /** Checks that explicit huge pages come alone: a 4 KiB guard or a THP hint cannot apply to them. */
+    /**
+     * Checks that explicit huge pages come alone: a 4 KiB guard or a THP hint cannot apply to them.
+     *
+     * @param lazyCommit reserve address space only
+     * @param populate   fault every page in up front
+     * @param hugePages  transparent huge pages
+     * @param guardPages an inaccessible page before and after the region
+     * @param hugeTlb    explicit huge pages
+     * @throws IllegalArgumentException if {@code hugeTlb} is combined with {@code hugePages} or {@code guardPages}
+     */
     public MapOptions {
         if (hugeTlb && (hugePages || guardPages)) {
             throw new IllegalArgumentException("hugeTlb cannot be combined with "

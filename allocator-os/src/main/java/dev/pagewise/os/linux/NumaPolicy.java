@@ -11,10 +11,6 @@ import java.util.TreeSet;
  *
  * @param mode  how the nodes are used
  * @param nodes the nodes, numbered as in {@code /sys/devices/system/node}; an unmodifiable sorted set
- * @throws NullPointerException if an argument is {@code null}
- * @throws IllegalArgumentException if a node is negative or at least {@link #MAX_NODES}, or the number of
- *         nodes does not suit the mode (none for {@code DEFAULT} and {@code LOCAL}, at most one for
- *         {@code PREFERRED}, at least one for the others)
  */
 public record NumaPolicy(Mode mode, Set<Integer> nodes) {
 
@@ -62,7 +58,16 @@ public record NumaPolicy(Mode mode, Set<Integer> nodes) {
         }
     }
 
-    /** Checks the nodes against the mode and keeps an unmodifiable sorted copy. */
+    /**
+     * Checks the nodes against the mode and keeps an unmodifiable sorted copy.
+     *
+     * @param mode  how the nodes are used
+     * @param nodes the nodes
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws IllegalArgumentException if a node is negative or at least {@link #MAX_NODES}, or the number of
+     *         nodes does not suit the mode (none for {@code DEFAULT} and {@code LOCAL}, at most one for
+     *         {@code PREFERRED}, at least one for the others)
+     */
     public NumaPolicy {
         Objects.requireNonNull(mode, "mode");
         SortedSet<Integer> copy = new TreeSet<>();
