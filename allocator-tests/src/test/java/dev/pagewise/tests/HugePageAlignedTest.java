@@ -5,6 +5,10 @@ import dev.pagewise.core.HugePageAligned;
 import dev.pagewise.core.ResettableWrappedArena;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.linux.MmapBacked;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -35,6 +39,26 @@ class HugePageAlignedTest {
             assertEquals(0, aligned4m.address() % (4 << 20), "a larger alignment asked for is kept");
             arena.reset();
             assertEquals(0, arena.allocate(HUGE, 1).address() % HUGE);
+        }
+    }
+
+    /** Against the model "max(asked, huge page) from a huge page up, as asked below", with a 4 KiB huge page. */
+    @Property(tries = 200)
+    void everyBlockShouldHaveTheModelsAlignment(@ForAll @LongRange(min = 0, max = 10_000) long size,
+                                                @ForAll @IntRange(min = 0, max = 14) int alignmentLog) {
+        long alignment = 1L << alignmentLog;
+        long huge = 4096;
+        try (BumpArena bump = BumpArena.over(dev.pagewise.core.NativeBacked.allocate(1 << 20))) {
+            HugePageAligned aligned = HugePageAligned.over((dev.pagewise.core.Allocator) bump, huge);
+            MemorySegment first = bump.allocate(1, 1);
+            MemorySegment block = aligned.allocate(size, alignment);
+            long expected = size >= huge ? Math.max(alignment, huge) : alignment;
+            assertEquals(0, block.address() % expected, () -> size + " bytes at " + alignment);
+            assertEquals(size, block.byteSize());
+            if (size < huge && alignment < huge) {
+                assertTrue(block.address() - first.address() <= alignment,
+                        "a small block is not pushed to the next huge page");
+            }
         }
     }
 

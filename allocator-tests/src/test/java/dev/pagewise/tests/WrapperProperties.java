@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Any stack of wrappers over any allocator keeps the inner allocator's model properties. */
 class WrapperProperties {
 
-    enum Wrapper { STATISTICS, LIMIT, LEAK_TRACKING, POISON, QUARANTINE, CANARY }
+    enum Wrapper { STATISTICS, LIMIT, LEAK_TRACKING, POISON, QUARANTINE, CANARY, HUGE_PAGE_ALIGNED }
 
     enum Inner { SLAB, SIZE_CLASSED, BUMP }
 
@@ -68,6 +68,8 @@ class WrapperProperties {
                 case POISON -> PoisonOnFree.over(a);
                 case QUARANTINE -> Quarantine.over(a, 3, 16 << 10);
                 case CANARY -> Canary.over(a);
+                // a 1 KiB "huge page", so that the property's blocks (up to 4000 bytes) cross it
+                case HUGE_PAGE_ALIGNED -> dev.pagewise.core.HugePageAligned.over(a, 1024);
             };
         }
         return a;
