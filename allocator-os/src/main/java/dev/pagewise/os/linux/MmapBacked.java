@@ -13,8 +13,11 @@ import dev.pagewise.os.OsException;
 import dev.pagewise.os.internal.CommitWatermark;
 import dev.pagewise.os.internal.RestrictedPages;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -177,7 +180,7 @@ public final class MmapBacked implements OsBacked {
         long free = -1;
         long total = -1;
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 String[] parts = line.split("\\s+");
                 if (parts[0].equals("HugePages_Total:")) {
                     total = Long.parseLong(parts[1]);
@@ -185,7 +188,7 @@ public final class MmapBacked implements OsBacked {
                     free = Long.parseLong(parts[1]);
                 }
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return "hugetlb pool unknown (/proc/meminfo: " + e + ")";
         }
         return "hugetlb pool: " + free + " of " + total + " huge pages free; reserve more with vm.nr_hugepages";
