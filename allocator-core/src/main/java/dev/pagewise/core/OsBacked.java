@@ -51,8 +51,10 @@ public interface OsBacked extends FixedRange {
     /**
      * Makes the pages of {@code [offset, offset + length)}, which must be committed, guard pages: any read,
      * write or execution of them faults. Both must be multiples of {@link #pageSize()}. Until
-     * {@link #unguard} they stay guards, whatever {@link #protect} is asked, and {@link #zero} and
-     * {@link #releasePages} over them throw. Their contents are unspecified afterwards: an operating system
+     * {@link #unguard}, {@link #zero} and {@link #releasePages} over them throw. Lift a guard with
+     * {@link #unguard}: what {@link #protect} does to a guard page depends on the range (the default guard is a
+     * protection, which {@code protect} changes; a Linux {@code mmap} range keeps its guards until
+     * {@code unguard}). Their contents are unspecified afterwards: an operating system
      * may discard them.
      *
      * <p>This method is <em>restricted</em>: segments of allocators over this range, and the range's own
