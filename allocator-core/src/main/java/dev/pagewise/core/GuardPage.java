@@ -9,7 +9,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An {@link OsBacked} range with an inaccessible ({@link Protection#NONE}) page at each end of another.
+ * An {@link OsBacked} range with an inaccessible guard page ({@link OsBacked#guard}) at each end of another.
+ * How the page is guarded is the inner range's choice: {@link Protection#NONE} by default; on Linux 6.13+ an
+ * {@code mmap}ed range installs guards that neither split its mapping nor take memory.
  *
  * <p>Java code cannot reach the guard pages: this range's segments cover the usable middle only, FFM
  * bounds-checks every access, and resets of this range stay inside the middle. What a guard page catches
@@ -40,7 +42,7 @@ public final class GuardPage implements OsBacked {
         Arena arena = null;
         try {
             inner.commit(0, page);
-            inner.protect(0, page, Protection.NONE);
+            inner.guard(0, page);
             arena = Arena.ofShared();
             this.segment = inner.segment().asSlice(page, size).reinterpret(arena, null);
             guardTail();
@@ -93,7 +95,7 @@ public final class GuardPage implements OsBacked {
         if (!tailGuarded && inner.committed() >= inner.byteSize()) {
             synchronized (this) {
                 if (!tailGuarded) {
-                    inner.protect(inner.byteSize() - page, page, Protection.NONE);
+                    inner.guard(inner.byteSize() - page, page);
                     tailGuarded = true;
                 }
             }
@@ -102,10 +104,10 @@ public final class GuardPage implements OsBacked {
 
     private void unguard() {
         if (inner.committed() >= page) {
-            inner.protect(0, page, Protection.READ_WRITE);
+            inner.unguard(0, page);
         }
         if (tailGuarded) {
-            inner.protect(inner.byteSize() - page, page, Protection.READ_WRITE);
+            inner.unguard(inner.byteSize() - page, page);
         }
     }
 
@@ -162,6 +164,22 @@ public final class GuardPage implements OsBacked {
         MemorySegment view = inner.protect(page + offset, length, protection);
         MemorySegment mine = segment.asSlice(offset, view.byteSize() == 0 ? 0 : length);
         return view.isReadOnly() ? mine.asReadOnly() : mine;
+    }
+
+    @Override
+    public void guard(long offset, long length) {
+        Restricted.check("OsBacked.guard(long, long)");
+        Checks.checkPageRange(offset, length, committed(), page);
+        lifetime.checkAlive();
+        inner.guard(page + offset, length);
+    }
+
+    @Override
+    public void unguard(long offset, long length) {
+        Restricted.check("OsBacked.unguard(long, long)");
+        Checks.checkPageRange(offset, length, committed(), page);
+        lifetime.checkAlive();
+        inner.unguard(page + offset, length);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Restricted;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
@@ -45,6 +47,55 @@ public interface OsBacked extends FixedRange {
      * @throws IllegalStateException if the range is closed
      */
     MemorySegment protect(long offset, long length, Protection protection);
+
+    /**
+     * Makes the pages of {@code [offset, offset + length)}, which must be committed, guard pages: any read,
+     * write or execution of them faults. Both must be multiples of {@link #pageSize()}. Until
+     * {@link #unguard}, {@link #zero} and {@link #releasePages} over them throw. Lift a guard with
+     * {@link #unguard}: what {@link #protect} does to a guard page depends on the range (the default guard is a
+     * protection, which {@code protect} changes; a Linux {@code mmap} range keeps its guards until
+     * {@code unguard}). Their contents are unspecified afterwards: an operating system
+     * may discard them.
+     *
+     * <p>This method is <em>restricted</em>: segments of allocators over this range, and the range's own
+     * {@link #segment()}, may span the pages, and an access to a guard page ends the JVM.
+     *
+     * <p>By default this is {@code protect(offset, length, Protection.NONE)}. A range whose operating system
+     * has a lighter way to guard pages overrides it (Linux 6.13+: guard pages that neither split the mapping
+     * nor take memory).
+     *
+     * @param offset the start of the part, from the start of the range
+     * @param length the length of the part, in bytes
+     * @throws IllegalCallerException if the caller's module has no native access
+     * @throws IllegalArgumentException if the part is outside the committed prefix or not page-aligned
+     * @throws IllegalStateException if the range is closed
+     */
+    default void guard(long offset, long length) {
+        Restricted.check("OsBacked.guard(long, long)");
+        protect(offset, length, Protection.NONE);
+    }
+
+    /**
+     * Makes the pages of {@code [offset, offset + length)}, which must be committed, ordinary
+     * {@link Protection#READ_WRITE} pages again, whether {@link #guard} or {@link #protect} restricted them.
+     * Both must be multiples of {@link #pageSize()}. Pages that {@link #guard} discarded read as zero; pages that
+     * it only protected keep their bytes.
+     *
+     * <p>This method is <em>restricted</em>, as {@link #protect} is: the pages become writable through segments
+     * that may have been handed out read-only.
+     *
+     * <p>By default this is {@code protect(offset, length, Protection.READ_WRITE)}.
+     *
+     * @param offset the start of the part, from the start of the range
+     * @param length the length of the part, in bytes
+     * @throws IllegalCallerException if the caller's module has no native access
+     * @throws IllegalArgumentException if the part is outside the committed prefix or not page-aligned
+     * @throws IllegalStateException if the range is closed
+     */
+    default void unguard(long offset, long length) {
+        Restricted.check("OsBacked.unguard(long, long)");
+        protect(offset, length, Protection.READ_WRITE);
+    }
 
     /**
      * {@return what this range can tell about which of its pages hold data, if anything} A reset policy

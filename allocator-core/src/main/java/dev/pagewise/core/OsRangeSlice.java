@@ -44,6 +44,22 @@ final class OsRangeSlice extends RangeSlice implements OsBacked {
     }
 
     @Override
+    public void guard(long offset, long length) {
+        Restricted.check("OsBacked.guard(long, long)");
+        Checks.checkPageRange(offset, length, committed(), pageSize());
+        lifetime().checkAlive();
+        os.guard(this.offset + offset, length);
+    }
+
+    @Override
+    public void unguard(long offset, long length) {
+        Restricted.check("OsBacked.unguard(long, long)");
+        Checks.checkPageRange(offset, length, committed(), pageSize());
+        lifetime().checkAlive();
+        os.unguard(this.offset + offset, length);
+    }
+
+    @Override
     public Optional<PageScanner> pageScanner() {
         return os.pageScanner().map(scanner -> scanner.shifted(offset, length));
     }

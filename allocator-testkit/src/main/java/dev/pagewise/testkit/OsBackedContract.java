@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@link OsBacked} contract on top of {@link FixedRangeContract}: released pages read zero, protected
- * pages are refused by every write the library makes, and slices stay inside their bounds.
+ * and guard pages are refused by every write the library makes, and slices stay inside their bounds.
  */
 public abstract class OsBackedContract extends FixedRangeContract {
 
@@ -57,6 +57,26 @@ public abstract class OsBackedContract extends FixedRangeContract {
             ResetPolicy.defaultPolicy().reset(range, 0, 4 * page);
             assertEquals(-1, range.segment().asSlice(0, 4 * page).mismatch(MemorySegment.ofArray(new byte[(int) (4 * page)])));
             assertThrows(IllegalArgumentException.class, () -> range.protect(0, range.byteSize() + page, Protection.READ));
+        }
+    }
+
+    @Test
+    void guardPagesShouldBeRefusedByZeroAndReleaseUntilUnguarded() {
+        try (OsBacked range = create(1 << 20)) {
+            long page = range.pageSize();
+            range.commit(0, 4 * page);
+            range.segment().asSlice(0, 4 * page).fill((byte) 1);
+            range.guard(page, page);
+            assertThrows(IllegalStateException.class, () -> range.zero(0, 2 * page));
+            assertThrows(IllegalStateException.class, () -> range.releasePages(page, page));
+            assertThrows(IllegalStateException.class, () -> ResetPolicy.defaultPolicy().reset(range, 0, 4 * page));
+            assertEquals(1, range.segment().get(JAVA_BYTE, 0), "a refused reset writes nothing");
+            assertEquals(1, range.segment().get(JAVA_BYTE, 2 * page), "guarding one page leaves its neighbours");
+            range.unguard(page, page);
+            ResetPolicy.defaultPolicy().reset(range, 0, 4 * page);
+            assertEquals(-1, range.segment().asSlice(0, 4 * page).mismatch(MemorySegment.ofArray(new byte[(int) (4 * page)])));
+            assertThrows(IllegalArgumentException.class, () -> range.guard(1, page));
+            assertThrows(IllegalArgumentException.class, () -> range.guard(0, range.byteSize() + page));
         }
     }
 

@@ -89,6 +89,18 @@ public final class UnprivilegedPaths {
                 () -> MmapBacked.map(1 << 20).slice(0, 64 << 10).protect(0, PAGE, Protection.NONE)));
         p.put("protect through a GuardPage", new Path(IllegalCallerException.class,
                 () -> GuardPage.around(MmapBacked.map(64 << 10)).protect(0, PAGE, Protection.NONE)));
+        p.put("guard under an arena", new Path(IllegalCallerException.class, () -> {
+            MmapBacked m = MmapBacked.map(1 << 20);
+            MemorySegment s = BumpArena.over(m).allocate(4096, 4096);
+            m.guard(0, PAGE);
+            s.get(JAVA_BYTE, 0);
+        }));
+        p.put("guard through a slice", new Path(IllegalCallerException.class,
+                () -> MmapBacked.map(1 << 20).slice(0, 64 << 10).guard(0, PAGE)));
+        p.put("guard through a GuardPage", new Path(IllegalCallerException.class,
+                () -> GuardPage.around(MmapBacked.map(64 << 10)).guard(0, PAGE)));
+        p.put("unguard through a GuardPage", new Path(IllegalCallerException.class,
+                () -> GuardPage.around(MmapBacked.map(64 << 10)).unguard(0, PAGE)));
         p.put("unchecked BumpArena", new Path(IllegalCallerException.class,
                 () -> BumpArena.builder(NativeBacked.allocate(4096)).unchecked()));
         p.put("unchecked SharedBumpArena", new Path(IllegalCallerException.class,

@@ -345,6 +345,19 @@ class ContractTest {
     }
 
     @Nested
+    class HugePageAlignedOverBump extends Wrapped {
+        HugePageAlignedOverBump() {
+            super(true);
+        }
+
+        @Override
+        Function<Allocator, Allocator> wrapper() {
+            // a small huge page, so that the contract's blocks cross the threshold
+            return a -> dev.pagewise.core.HugePageAligned.over(a, 4096);
+        }
+    }
+
+    @Nested
     class PoisonOnFreeOverSlab extends Wrapped {
         PoisonOnFreeOverSlab() {
             super(false);

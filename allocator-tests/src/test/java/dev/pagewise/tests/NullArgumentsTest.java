@@ -118,6 +118,9 @@ class NullArgumentsTest {
         if (type == java.security.SecureRandom.class) {
             return new java.security.SecureRandom();
         }
+        if (type == dev.pagewise.os.linux.NumaPolicy.class) {
+            return dev.pagewise.os.linux.NumaPolicy.DEFAULT;
+        }
         if (type == Runnable.class) {
             return (Runnable) () -> { };
         }
@@ -134,6 +137,7 @@ class NullArgumentsTest {
             dev.pagewise.core.SizeClassed.Builder.class, NativeBacked.class, dev.pagewise.core.GuardPage.class,
             dev.pagewise.core.Lifetime.class, Budget.class, dev.pagewise.core.Statistics.class,
             dev.pagewise.core.Limit.class, LeakTracking.class, dev.pagewise.core.PoisonOnFree.class,
+            dev.pagewise.core.HugePageAligned.class, dev.pagewise.os.linux.NumaLocal.class,
             dev.pagewise.core.Quarantine.class, dev.pagewise.core.Canary.class, dev.pagewise.core.Faulty.class, dev.pagewise.core.Observed.class,
             dev.pagewise.core.HardenedSlab.class, dev.pagewise.core.ZeroizeOnFree.class, dev.pagewise.core.CacheJitter.class,
             dev.pagewise.core.AllocationListener.class,

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Any stack of wrappers over any allocator keeps the inner allocator's model properties. */
 class WrapperProperties {
 
-    enum Wrapper { STATISTICS, LIMIT, LEAK_TRACKING, POISON, QUARANTINE, CANARY, ZEROIZE, JITTER }
+    enum Wrapper { STATISTICS, LIMIT, LEAK_TRACKING, POISON, QUARANTINE, CANARY, ZEROIZE, JITTER, HUGE_PAGE_ALIGNED }
 
     enum Inner { SLAB, SIZE_CLASSED, BUMP }
 
@@ -72,6 +72,8 @@ class WrapperProperties {
                 case CANARY -> Canary.over(a);
                 case ZEROIZE -> ZeroizeOnFree.over(a);
                 case JITTER -> CacheJitter.seeded(a, 192, stack.size());
+                // a 1 KiB "huge page", so that the property's blocks (up to 4000 bytes) cross it
+                case HUGE_PAGE_ALIGNED -> dev.pagewise.core.HugePageAligned.over(a, 1024);
             };
         }
         return a;

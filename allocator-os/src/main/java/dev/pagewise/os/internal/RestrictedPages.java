@@ -14,6 +14,21 @@ public final class RestrictedPages {
     /** Start offset to end offset; guarded by {@code this}. */
     private final TreeMap<Long, Long> runs = new TreeMap<>();
     private volatile boolean any;
+    private final String state;
+
+    /** Pages that {@code protect} restricted: the message asks to make them READ_WRITE again. */
+    public RestrictedPages() {
+        this("is protected; make it READ_WRITE again first");
+    }
+
+    /**
+     * Pages restricted for another reason.
+     *
+     * @param state what {@link #checkWritable} says of a restricted page: {@code "is a guard page; unguard it first"}
+     */
+    public RestrictedPages(String state) {
+        this.state = state;
+    }
 
     /** Records {@code [from, to)} as restricted, or as READ_WRITE again, merging and splitting runs. */
     public synchronized void mark(long from, long to, boolean restricted) {
@@ -51,7 +66,7 @@ public final class RestrictedPages {
             if (run != null && run.getValue() > offset) {
                 throw new IllegalStateException(operation + "(" + offset + ", " + length + ") of " + region
                         + ": the page at offset " + Math.max(offset, run.getKey())
-                        + " is protected; make it READ_WRITE again first");
+                        + " " + state);
             }
         }
     }

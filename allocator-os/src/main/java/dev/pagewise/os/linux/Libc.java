@@ -33,10 +33,14 @@ final class Libc {
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
     public static final int MAP_POPULATE = 0x8000;
+    public static final int MAP_HUGETLB = 0x40000;
 
     public static final int MADV_DONTNEED = 4;
     public static final int MADV_HUGEPAGE = 14;
     public static final int MADV_DONTDUMP = 16;
+    /** Linux 6.13+ ({@code include/uapi/asm-generic/mman-common.h}); older kernels answer {@code EINVAL}. */
+    public static final int MADV_GUARD_INSTALL = 102;
+    public static final int MADV_GUARD_REMOVE = 103;
 
     public static final int O_RDONLY = 0;
     public static final int O_RDWR = 2;
@@ -75,6 +79,8 @@ final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle SYSCALL1 = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL6 = downcall("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle GETRUSAGE = downcall("getrusage",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle MLOCK = downcall("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
@@ -313,6 +319,30 @@ final class Libc {
             long rc;
             try {
                 rc = (long) SYSCALL1.invokeExact(capture, number, arg);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc < 0) {
+                throw failure(call, capture);
+            }
+            return rc;
+        } finally {
+            CAPTURES.release(capture);
+        }
+    }
+
+    /**
+     * {@code syscall(number, a1, ..., a6)} for calls glibc does not wrap ({@code mbind}, {@code get_mempolicy});
+     * pointers go as addresses, unused arguments as 0. Returns its non-negative result.
+     *
+     * @throws OsException if it returns -1
+     */
+    public static long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6, Supplier<String> call) {
+        MemorySegment capture = CAPTURES.acquire();
+        try {
+            long rc;
+            try {
+                rc = (long) SYSCALL6.invokeExact(capture, number, a1, a2, a3, a4, a5, a6);
             } catch (Throwable t) {
                 throw rethrow(t);
             }

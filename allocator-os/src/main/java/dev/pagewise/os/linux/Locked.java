@@ -109,6 +109,21 @@ public final class Locked implements OsBacked {
         return inner.protect(offset, length, protection);
     }
 
+    /** {@inheritDoc} Here always {@code mprotect}: Linux installs no guard pages in locked mappings. */
+    @Override
+    public void guard(long offset, long length) {
+        Restricted.check("OsBacked.guard(long, long)");
+        lifetime.checkAlive();
+        inner.guard(offset, length);
+    }
+
+    @Override
+    public void unguard(long offset, long length) {
+        Restricted.check("OsBacked.unguard(long, long)");
+        lifetime.checkAlive();
+        inner.unguard(offset, length);
+    }
+
     /** {@inheritDoc} Closing it zeroes the whole region, then unmaps it (which unlocks it). */
     @Override
     public Lifetime lifetime() {

@@ -13,8 +13,11 @@ import dev.pagewise.os.OsException;
 import dev.pagewise.os.internal.CommitWatermark;
 import dev.pagewise.os.internal.RestrictedPages;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -29,6 +32,15 @@ import java.util.Optional;
  * that hold data through Linux's pagemap ({@code PAGEMAP_SCAN} on 6.7+, {@code /proc/self/pagemap}
  * before), and tracks writes with userfaultfd when a reset policy asks.
  *
+ * <p>{@link #guard} uses {@code MADV_GUARD_INSTALL} (Linux 6.13+): the guard pages fault on any access, take
+ * no memory, leave the mapping one VMA and survive {@code MADV_DONTNEED}. Where the kernel answers
+ * {@code EINVAL} (older kernels, and mappings it does not support guards in, such as locked or hugetlb ones)
+ * it falls back to {@code mprotect(PROT_NONE)}, as {@link #protect} does.
+ *
+ * <p>With {@link MapOptions#hugeTlb()} the pages come from the kernel's pool of explicit 2 MiB huge pages,
+ * reserved when the region is mapped (never {@code MAP_NORESERVE}, so a fault cannot find the pool empty and
+ * raise {@code SIGBUS}); {@link #pageSize()} is then 2 MiB, and the region has no page scanner.
+ *
  * <p>{@link #close()} unmaps the region and ends the scope of its segment; it fails while an allocator
  * or slice holds the region. Thread-safe.
  */
@@ -40,6 +52,8 @@ public final class MmapBacked implements OsBacked {
     public static final long HUGE_PAGE_SIZE = 2L << 20;
 
     private static final System.Logger LOG = System.getLogger(MmapBacked.class.getName());
+    /** Whether this kernel installs guard pages with {@code madvise} (Linux 6.13+); probed once on a scratch page. */
+    private static final boolean GUARD_ADVICE = probeGuardAdvice();
 
     private final long base;
     private final long size;
@@ -50,6 +64,9 @@ public final class MmapBacked implements OsBacked {
     private final Object lock = new Object();
     private volatile long committed;
     private final RestrictedPages restricted = new RestrictedPages();
+    private final RestrictedPages guards = new RestrictedPages("is a guard page; unguard it first");
+    private final long page;
+    private volatile boolean guardAdvice = GUARD_ADVICE;
     private volatile ResetStrategy scanSource = PageMapScanner.best();
     private PageMapScanner scanner;
     private WriteTracker tracker;
@@ -60,7 +77,8 @@ public final class MmapBacked implements OsBacked {
         this.base = base;
         this.size = size;
         this.options = options;
-        this.granularity = options.hugePages() ? HUGE_PAGE_SIZE : COMMIT_GRANULARITY;
+        this.granularity = options.hugePages() || options.hugeTlb() ? HUGE_PAGE_SIZE : COMMIT_GRANULARITY;
+        this.page = options.hugeTlb() ? HUGE_PAGE_SIZE : Libc.PAGE_SIZE;
         this.committed = options.lazyCommit() ? 0 : size;
         Arena arena = Arena.ofShared();
         this.segment = MemorySegment.ofAddress(base).reinterpret(size, arena, _ -> Libc.munmap(mapStart, mapLength));
@@ -90,6 +108,8 @@ public final class MmapBacked implements OsBacked {
 
     /**
      * Maps a new region of {@code byteSize} bytes, rounded up to the page size (2 MiB with huge pages).
+     * With {@link MapOptions#hugeTlb()}, an empty or too small huge page pool fails here, with {@code ENOMEM}
+     * and the pool's state in the message.
      *
      * @param byteSize the size of the region, in bytes
      * @param options  how to reserve the region
@@ -105,22 +125,28 @@ public final class MmapBacked implements OsBacked {
             throw new IllegalArgumentException("byteSize must be positive: " + byteSize);
         }
         long page = Libc.PAGE_SIZE;
-        long align = options.hugePages() ? HUGE_PAGE_SIZE : page;
+        boolean hugeTlb = options.hugeTlb();
+        long align = options.hugePages() || hugeTlb ? HUGE_PAGE_SIZE : page;
         long guard = options.guardPages() ? page : 0;
         long size;
         long total;
         try {
             size = Checks.alignUp(byteSize, align);
+            // THP: map 2 MiB more and trim to a 2 MiB boundary; hugetlb mappings come aligned to their page size
             total = Math.addExact(Math.addExact(size, 2 * guard), options.hugePages() ? align : 0);
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("byteSize too large: " + byteSize, e);
         }
         int prot = options.lazyCommit() ? Libc.PROT_NONE : Libc.PROT_READ | Libc.PROT_WRITE;
         int flags = Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS
-                | (options.lazyCommit() ? Libc.MAP_NORESERVE : 0)
+                // hugetlb reserves its pages at mmap unless MAP_NORESERVE: without the reservation a fault on an
+                // empty pool would raise SIGBUS
+                | (options.lazyCommit() && !hugeTlb ? Libc.MAP_NORESERVE : 0)
+                | (hugeTlb ? Libc.MAP_HUGETLB : 0)
                 | (options.populate() && !options.lazyCommit() && !options.hugePages() ? Libc.MAP_POPULATE : 0);
         long raw = Libc.mmap(0, total, prot, flags, -1, 0,
-                () -> "mmap(" + ByteSizes.format(total) + ", lazyCommit=" + options.lazyCommit() + ")");
+                () -> "mmap(" + ByteSizes.format(total) + ", lazyCommit=" + options.lazyCommit()
+                        + (hugeTlb ? ", MAP_HUGETLB; " + hugeTlbPool() : "") + ")");
         long base = Checks.alignUp(raw + guard, align);
         long mapStart = base - guard;
         long mapEnd = base + size + guard;
@@ -149,6 +175,43 @@ public final class MmapBacked implements OsBacked {
         return new MmapBacked(base, size, options, mapStart, mapEnd - mapStart);
     }
 
+    /** {@return the state of the hugetlb pool, from {@code /proc/meminfo}, for the message of a failed mapping} */
+    private static String hugeTlbPool() {
+        long free = -1;
+        long total = -1;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                String[] parts = line.split("\\s+");
+                if (parts[0].equals("HugePages_Total:")) {
+                    total = Long.parseLong(parts[1]);
+                } else if (parts[0].equals("HugePages_Free:")) {
+                    free = Long.parseLong(parts[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "hugetlb pool unknown (/proc/meminfo: " + e + ")";
+        }
+        return "hugetlb pool: " + free + " of " + total + " huge pages free; reserve more with vm.nr_hugepages";
+    }
+
+    @SuppressWarnings("restricted")
+    private static boolean probeGuardAdvice() {
+        long page = Libc.PAGE_SIZE;
+        try {
+            long at = Libc.mmap(0, page, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0,
+                    () -> "mmap(guard probe)");
+            try {
+                Libc.madvise(at, page, Libc.MADV_GUARD_INSTALL, () -> "madvise(MADV_GUARD_INSTALL probe)");
+                return true;
+            } finally {
+                Libc.munmap(at, page);
+            }
+        } catch (OsException e) {
+            LOG.log(System.Logger.Level.DEBUG, "guard pages fall back to mprotect: {0}", e.getMessage());
+            return false;
+        }
+    }
+
     /** {@return the options this region was mapped with} */
     public MapOptions options() {
         return options;
@@ -170,9 +233,10 @@ public final class MmapBacked implements OsBacked {
         return size;
     }
 
+    /** {@inheritDoc} Here the system page size, or 2 MiB with {@link MapOptions#hugeTlb()}. */
     @Override
     public long pageSize() {
-        return Libc.PAGE_SIZE;
+        return page;
     }
 
     @Override
@@ -205,6 +269,7 @@ public final class MmapBacked implements OsBacked {
         Checks.checkRange(offset, length, committed);
         lifetime.checkAlive();
         restricted.checkWritable(offset, length, "zero", this);
+        guards.checkWritable(offset, length, "zero", this);
         if (length > 0) {
             segment.asSlice(offset, length).fill((byte) 0);
         }
@@ -212,9 +277,10 @@ public final class MmapBacked implements OsBacked {
 
     @Override
     public void releasePages(long offset, long length) {
-        Checks.checkPageRange(offset, length, size, Libc.PAGE_SIZE);
+        Checks.checkPageRange(offset, length, size, page);
         lifetime.checkAlive();
         restricted.checkWritable(offset, length, "releasePages", this);
+        guards.checkWritable(offset, length, "releasePages", this);
         if (length > 0) {
             Libc.madvise(base + offset, length, Libc.MADV_DONTNEED,
                     () -> "madvise(0x" + Long.toHexString(base + offset) + ", " + length + ", MADV_DONTNEED)");
@@ -230,7 +296,7 @@ public final class MmapBacked implements OsBacked {
     public MemorySegment protect(long offset, long length, Protection protection) {
         Restricted.check("OsBacked.protect(long, long, Protection)");
         Objects.requireNonNull(protection, "protection");
-        Checks.checkPageRange(offset, length, committed, Libc.PAGE_SIZE);
+        Checks.checkPageRange(offset, length, committed, page);
         int prot = (protection.canRead() ? Libc.PROT_READ : 0) | (protection.canWrite() ? Libc.PROT_WRITE : 0)
                 | (protection.canExecute() ? Libc.PROT_EXEC : 0);
         synchronized (lock) {
@@ -249,12 +315,105 @@ public final class MmapBacked implements OsBacked {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>Here {@code madvise(MADV_GUARD_INSTALL)} where the kernel supports it for this mapping, else
+     * {@code mprotect(PROT_NONE)}. The pages' contents are discarded by the first and kept by the second.
+     *
+     * @throws OsException if {@code madvise} fails otherwise than with {@code EINVAL}, or {@code mprotect} fails
+     */
+    @Override
+    public void guard(long offset, long length) {
+        Restricted.check("OsBacked.guard(long, long)");
+        Checks.checkPageRange(offset, length, committed, page);
+        synchronized (lock) {
+            lifetime.checkAlive();
+            if (length == 0) {
+                return;
+            }
+            // marked first, so that no zero or releasePages starts on the pages while they turn into guards
+            guards.mark(offset, offset + length, true);
+            try {
+                if (!guardAdvice || !installGuard(offset, length)) {
+                    Libc.mprotect(base + offset, length, Libc.PROT_NONE,
+                            () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", NONE)");
+                }
+            } catch (RuntimeException e) {
+                guards.mark(offset, offset + length, false);
+                throw e;
+            }
+        }
+    }
+
+    /** {@return whether {@code MADV_GUARD_INSTALL} took; {@code false} where the kernel refuses it with EINVAL} */
+    private boolean installGuard(long offset, long length) {
+        try {
+            Libc.madvise(base + offset, length, Libc.MADV_GUARD_INSTALL,
+                    () -> "madvise(0x" + Long.toHexString(base + offset) + ", " + length + ", MADV_GUARD_INSTALL)");
+            return true;
+        } catch (OsException e) {
+            if (e.errno() == Errno.EINVAL) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here {@code madvise(MADV_GUARD_REMOVE)} where the kernel has it, then {@code mprotect(READ_WRITE)},
+     * which undoes either way of guarding.
+     *
+     * @throws OsException if {@code madvise} fails otherwise than with {@code EINVAL}, or {@code mprotect} fails
+     */
+    @Override
+    public void unguard(long offset, long length) {
+        Restricted.check("OsBacked.unguard(long, long)");
+        Checks.checkPageRange(offset, length, committed, page);
+        synchronized (lock) {
+            lifetime.checkAlive();
+            if (length == 0) {
+                return;
+            }
+            if (GUARD_ADVICE) {
+                try {
+                    Libc.madvise(base + offset, length, Libc.MADV_GUARD_REMOVE,
+                            () -> "madvise(0x" + Long.toHexString(base + offset) + ", " + length + ", MADV_GUARD_REMOVE)");
+                } catch (OsException e) {
+                    if (e.errno() != Errno.EINVAL) {
+                        throw e;
+                    }
+                }
+            }
+            Libc.mprotect(base + offset, length, Libc.PROT_READ | Libc.PROT_WRITE,
+                    () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", READ_WRITE)");
+            restricted.mark(offset, offset + length, false);
+            guards.mark(offset, offset + length, false);
+        }
+    }
+
+    /** Test hook: {@code false} makes {@link #guard} use {@code mprotect}, as on a kernel before 6.13. */
+    void guardAdvice(boolean use) {
+        this.guardAdvice = use && GUARD_ADVICE;
+    }
+
+    /** {@return whether this kernel installs guard pages with {@code madvise}} */
+    static boolean guardAdviceSupported() {
+        return GUARD_ADVICE;
+    }
+
+    /**
      * {@inheritDoc} Here: Linux's pagemap, the most precise source this process can use
      * ({@link ResetStrategy#PAGEMAP_SCAN} on Linux 6.7+, else {@link ResetStrategy#PAGEMAP_READ}); none where
-     * {@code /proc/self/pagemap} cannot be read.
+     * {@code /proc/self/pagemap} cannot be read, or with {@link MapOptions#hugeTlb()}.
      */
     @Override
     public Optional<PageScanner> pageScanner() {
+        if (options.hugeTlb()) {
+            // the scanners count in base pages and reset by madvise per base page; hugetlb has neither
+            return Optional.empty();
+        }
         synchronized (lock) {
             if (scanner == null || scanner.strategy() != scanSource) {
                 scanner = scanSource == ResetStrategy.PREFIX ? null : new PageMapScanner(this, scanSource, null);
@@ -296,8 +455,8 @@ public final class MmapBacked implements OsBacked {
     public long residentBytes(long offset, long length) {
         Checks.checkRange(offset, length, size);
         lifetime.checkAlive();
-        long from = Checks.alignDown(offset, Libc.PAGE_SIZE);
-        long to = Checks.alignUp(offset + length, Libc.PAGE_SIZE);
+        long from = Checks.alignDown(offset, page);
+        long to = Checks.alignUp(offset + length, page);
         return to == from ? 0 : Libc.residentPages(base + from, to - from) * Libc.PAGE_SIZE;
     }
 
@@ -314,6 +473,7 @@ public final class MmapBacked implements OsBacked {
     private String describe() {
         return "MmapBacked[" + ByteSizes.format(size) + " at 0x" + Long.toHexString(base)
                 + (options.lazyCommit() ? ", lazyCommit" : "") + (options.hugePages() ? ", hugePages" : "")
+                + (options.hugeTlb() ? ", hugeTlb" : "")
                 + (options.guardPages() ? ", guardPages" : "") + "]";
     }
 

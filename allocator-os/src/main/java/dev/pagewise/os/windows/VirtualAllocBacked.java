@@ -53,19 +53,22 @@ public final class VirtualAllocBacked implements OsBacked {
 
     /**
      * Reserves {@code byteSize} bytes, rounded up to the page size. Huge pages need a privilege Pagewise
-     * does not ask for, so {@link MapOptions#hugePages()} is ignored.
+     * does not ask for, so {@link MapOptions#hugePages()} is ignored, and {@link MapOptions#hugeTlb()} refused.
      *
      * @param byteSize the size of the region, in bytes
      * @param options  how to reserve the region
      * @return the region, open until closed
      * @throws NullPointerException if {@code options} is {@code null}
-     * @throws IllegalArgumentException if {@code byteSize} is not positive
+     * @throws IllegalArgumentException if {@code byteSize} is not positive, or {@code options} asks for {@code hugeTlb}
      * @throws OsException if {@code VirtualAlloc} fails, naming its {@code GetLastError} code
      */
     public static VirtualAllocBacked map(long byteSize, MapOptions options) {
         Objects.requireNonNull(options, "options");
         if (byteSize <= 0) {
             throw new IllegalArgumentException("byteSize must be positive: " + byteSize);
+        }
+        if (options.hugeTlb()) {
+            throw new IllegalArgumentException("hugeTlb is not supported on Windows (MEM_LARGE_PAGES needs SeLockMemoryPrivilege)");
         }
         long size = Checks.alignUp(byteSize, PAGE_SIZE);
         long guard = options.guardPages() ? PAGE_SIZE : 0;
