@@ -272,7 +272,11 @@ public final class Slab implements Allocator, AutoCloseable {
         return Resizing.reallocate(this, segment, newSize);
     }
 
-    /** {@inheritDoc} Here: the slot size. @throws IllegalStateException if the slab is closed */
+    /**
+     * {@inheritDoc} Here: the slot size.
+     *
+     * @throws IllegalStateException if the slab is closed
+     */
     @Override
     public long usableSize(MemorySegment segment) {
         Objects.requireNonNull(segment, "segment");
