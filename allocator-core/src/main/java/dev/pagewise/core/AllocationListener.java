@@ -15,7 +15,8 @@ import java.util.Objects;
  *
  * <p>The calls tell exactly what happened, never what a caller asked for: {@link #onRelease} only for a
  * block the allocator really took back (a slab; never a bump arena, which frees in bulk), {@link #onReset}
- * when everything was freed at once. {@link Statistics}, {@link Limit} and {@link LeakTracking} are
+ * when everything was freed at once, {@link #onResize} for a block resized in place (a block that moves is an
+ * allocation and, where the allocator frees, a release). {@link Statistics}, {@link Limit} and {@link LeakTracking} are
  * listeners. A listener is called on the thread that allocates; one attached to a thread-safe allocator
  * must be thread-safe.
  *
@@ -82,6 +83,49 @@ public interface AllocationListener {
      * @param segment the freed block, as the caller passed it
      */
     default void onRelease(MemorySegment segment) {
+    }
+
+    /**
+     * Called before the allocator resizes {@code segment} <em>in place</em> to {@code newSize} bytes; may refuse
+     * it. A resize that moves the block is heard as what it is instead: an allocation of the new block, then (if
+     * the allocator really frees) the release of the old one. After a resize it lets through, exactly one of
+     * {@link #onResize} or {@link #onFailedResize} follows.
+     *
+     * <p>The default hears it as a request for the resized block, {@code onPreAllocation(newSize, 1)}, which with
+     * the default {@link #onResize} keeps a listener exact that is exact for allocations and releases. A listener
+     * that budgets bytes overrides it to admit only the growth and never refuse a shrink, as {@link Limit} does.
+     *
+     * @param segment the block, as the caller passed it
+     * @param newSize the size asked for
+     * @return {@code null} to let the resize through, or why it is refused; {@code reallocate} then throws
+     *         {@link AllocationFailedException} and nothing changes
+     */
+    default String onPreResize(MemorySegment segment, long newSize) {
+        return onPreAllocation(newSize, 1);
+    }
+
+    /**
+     * Called when the allocator resized a block in place. The default hears it as {@code onRelease(segment)} then
+     * {@code onAllocation(resized)}.
+     *
+     * @param segment the block before, as the caller passed it; stale now
+     * @param resized the block after: the same address, {@code resized.byteSize()} bytes
+     */
+    default void onResize(MemorySegment segment, MemorySegment resized) {
+        onRelease(segment);
+        onAllocation(resized);
+    }
+
+    /**
+     * Called when an in-place resize that {@link #onPreResize} let through did not happen: the block could not
+     * grow there, or the allocator failed. The block is unchanged. The default is
+     * {@code onFailedAllocation(newSize, 1)}, undoing the default {@link #onPreResize}.
+     *
+     * @param segment the block, unchanged
+     * @param newSize the size asked for
+     */
+    default void onFailedResize(MemorySegment segment, long newSize) {
+        onFailedAllocation(newSize, 1);
     }
 
     /** Called when every block allocated since the last reset was freed at once: a reset, or a close that frees all. */

@@ -13,7 +13,10 @@ import java.util.Objects;
  * {@link #innerAllocate}, exactly once per request and the way the caller asked, so the inner allocator's
  * own failure (and its message) reaches the caller unchanged. Frees, ownership, capacity, reset and close go
  * to the inner allocator unless overridden; a subclass that acts on a free checks {@link Allocator#owns}
- * first, so a free the inner allocator would reject or ignore changes nothing.
+ * first, so a free the inner allocator would reject or ignore changes nothing. {@link Allocator#reallocate}
+ * moves a block through {@code allocate} and {@code deallocate} (so a subclass's rules apply to the new block),
+ * {@link Allocator#allocateZeroed} fills what it hands out, and {@link Allocator#usableSize} is a block's size;
+ * Pagewise's own wrappers do better, as each says.
  *
  * {@snippet lang=java :
  * // refuses blocks larger than a page, the whole wrapper:
@@ -85,6 +88,21 @@ public abstract class AllocatorWrapper implements Allocator, Resettable, AutoClo
     public void deallocate(MemorySegment segment) {
         java.util.Objects.requireNonNull(segment, "segment");
         inner.deallocate(segment);
+    }
+
+    /**
+     * Resizes a checked live block of this wrapper in place, or {@return {@code null}} when it cannot; then
+     * {@link #reallocate} moves it through this wrapper's {@code allocate} and {@code deallocate}. Only the
+     * wrappers of this package resize in place; a subclass elsewhere always moves, so its rules apply to the new
+     * block.
+     */
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        return null;
+    }
+
+    /** {@return whether every block this wrapper hands out reads zero; unknown for a subclass elsewhere} */
+    boolean zeroes() {
+        return false;
     }
 
     @Override

@@ -18,7 +18,8 @@ import java.util.Objects;
  * <p>Allocation moves a cursor forward and commits the range as it goes, so over a lazily committed
  * mapping only what is used is ever committed. Allocation never writes: memory handed out reads zero
  * because fresh pages are zero and every {@link #reset()} restores that through the arena's
- * {@link ResetPolicy} (except {@link ResetPolicy#noZeroing()}). Segments never overlap.
+ * {@link ResetPolicy} (except {@link ResetPolicy#noZeroing()}; {@link #allocateZeroed} then fills). Segments
+ * never overlap. The last block {@linkplain #reallocate resizes} in place.
  *
  * <p>A segment is valid until the next {@link #reset()}, {@link #resetTo(long)} below it, or
  * {@link #close()}. In checked mode (the default) each generation has its own confined scope, ended by
@@ -47,6 +48,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     private final AllocationListener listener;
     private final boolean checked;
     private final boolean closeRange;
+    private final boolean zeroes;
     private Thread owner;
     private final long baseAddress;
     private final long capacity;
@@ -66,6 +68,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         this.listener = Listening.orNull(builder.listener);
         this.checked = builder.checked;
         this.closeRange = builder.closeRange;
+        this.zeroes = Resizing.zeroes(policy);
         this.owner = Thread.currentThread();
         ArenaMemory taken = ArenaMemory.take(range, "BumpArena", checked, false);
         this.hold = taken.hold();
@@ -218,6 +221,69 @@ public final class BumpArena implements Allocator, Arena, Resettable {
             throw new AllocationFailedException(name, byteSize, byteAlignment, remaining(), capacity);
         }
         return null;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: the last block allocated resizes in place: it grows while the arena has room (the new bytes read
+     * zero, as every block does) and a shrink gives its tail back to the arena, zeroed. Any other block shrinks in
+     * place (its tail stays allocated until the next reset) and moves to grow. Nothing is freed one block at a
+     * time: a moved block's old bytes stay allocated, and its old segment stays accessible, until the next
+     * {@link #reset()}; so does the tail of a shrunk last block, which the next allocation reuses. Listeners hear
+     * an in-place resize as {@link AllocationListener#onResize}, a move as an allocation.
+     *
+     * @throws WrongThreadException if called from a thread other than the owner
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        checkOwner();
+        return Resizing.reallocate(this, segment, newSize);
+    }
+
+    /** Resizes a checked live block of this arena in place, as {@link #reallocate} says, or returns {@code null}. */
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        checkOwner();
+        return resizeInPlace(segment, newSize, memory, listener);
+    }
+
+    /**
+     * Resizes in place a block of {@code in} (a view of this arena's memory, as a stack frame has), heard by
+     * {@code heard} if not {@code null}; {@return the resized block, or {@code null} if it must move}
+     */
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize, MemorySegment in, AllocationListener heard) {
+        long start = segment.address() - baseAddress;
+        long oldSize = segment.byteSize();
+        boolean last = start + oldSize == cursor;
+        if (newSize > oldSize && !(last && newSize <= capacity - start)) {
+            return null;
+        }
+        if (heard == null) {
+            return resized(start, oldSize, newSize, last, in);
+        }
+        return Listening.resizeInPlace(heard, this, segment, newSize, (s, n) -> resized(start, oldSize, n, last, in));
+    }
+
+    private MemorySegment resized(long start, long oldSize, long newSize, boolean last, MemorySegment in) {
+        long newEnd = start + newSize;
+        if (last) {
+            if (newEnd > committedEnd) {
+                commit(cursor, newEnd);
+            } else if (newSize < oldSize) {
+                highWater = highWater();
+                if (zeroes) {
+                    // the tail goes back to the arena, whose next block must read zero
+                    in.asSlice(newEnd, oldSize - newSize).fill((byte) 0);
+                }
+            }
+            cursor = newEnd;
+        }
+        return in.asSlice(start, newSize);
+    }
+
+    /** {@return whether blocks read zero: the reset policy is a built-in one that zeroes} */
+    boolean zeroes() {
+        return zeroes;
     }
 
     /**

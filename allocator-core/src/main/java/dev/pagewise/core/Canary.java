@@ -110,6 +110,50 @@ public final class Canary extends AllocatorWrapper {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>Here: the block's canaries are checked first; then, where the inner allocator resizes the guarded block
+     * in place, the trailing canary moves to the new end (the bytes of the old one inside the block are zeroed);
+     * otherwise the block moves to a new guarded block and the old one is checked and freed, as by
+     * {@link #deallocate}.
+     *
+     * @throws MemoryCorruptionException if a canary changed; nothing changes then
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        Resizing.check(this, segment, newSize);
+        check(segment.address(), live.get(segment.address()));
+        MemorySegment resized = resizeInPlace(segment, newSize);
+        return resized != null ? resized : Resizing.move(this, segment, newSize);
+    }
+
+    @Override
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        Block block = live.get(segment.address());
+        check(segment.address(), block);
+        long guard = block.guard();
+        long oldSize = segment.byteSize();
+        if (newSize > Long.MAX_VALUE - 2 * guard) {
+            return null;
+        }
+        MemorySegment whole = Resizing.inPlace(inner, block.whole(), newSize + 2 * guard);
+        if (whole == null) {
+            return null;
+        }
+        if (newSize > oldSize) {
+            whole.asSlice(guard + oldSize, Math.min(newSize - oldSize, guard)).fill((byte) 0);
+        }
+        whole.asSlice(guard + newSize, guard).fill(CANARY);
+        live.put(segment.address(), new Block(whole, guard));
+        return whole.asSlice(guard, newSize);
+    }
+
+    @Override
+    boolean zeroes() {
+        return Resizing.zeroes(inner);
+    }
+
+    /**
      * Checks every live block.
      *
      * @throws MemoryCorruptionException for the first block whose canaries changed

@@ -48,6 +48,34 @@ final class CompositeListener implements AllocationListener {
     }
 
     @Override
+    public String onPreResize(MemorySegment segment, long newSize) {
+        for (int i = 0; i < listeners.length; i++) {
+            String refused = listeners[i].onPreResize(segment, newSize);
+            if (refused != null) {
+                for (int j = 0; j < i; j++) {
+                    listeners[j].onFailedResize(segment, newSize);
+                }
+                return refused;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void onResize(MemorySegment segment, MemorySegment resized) {
+        for (AllocationListener l : listeners) {
+            l.onResize(segment, resized);
+        }
+    }
+
+    @Override
+    public void onFailedResize(MemorySegment segment, long newSize) {
+        for (AllocationListener l : listeners) {
+            l.onFailedResize(segment, newSize);
+        }
+    }
+
+    @Override
     public void onReset() {
         for (AllocationListener l : listeners) {
             l.onReset();

@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -92,6 +93,15 @@ public final class Faulty implements AllocationListener {
             return "Faulty: injected failure of request " + n;
         }
         return null;
+    }
+
+    /**
+     * {@inheritDoc} Here: a growth in place is a request like any other (counted, and failed when the rule says
+     * so, for {@code newSize} bytes); a shrink is never refused or counted.
+     */
+    @Override
+    public String onPreResize(MemorySegment segment, long newSize) {
+        return newSize > segment.byteSize() ? onPreAllocation(newSize, 1) : null;
     }
 
     /** {@return the failures injected so far} */

@@ -108,6 +108,17 @@ public final class LeakTracking implements AllocationListener {
         live.remove(new Key(segment.address(), segment.byteSize()));
     }
 
+    /** {@inheritDoc} Here: the record moves to the resized block and keeps where the block was first allocated. */
+    @Override
+    public void onResize(MemorySegment segment, MemorySegment resized) {
+        if (level == Level.DISABLED) {
+            return;
+        }
+        Leak before = live.remove(new Key(segment.address(), segment.byteSize()));
+        live.put(new Key(resized.address(), resized.byteSize()),
+                new Leak(resized.address(), resized.byteSize(), before == null ? null : before.site()));
+    }
+
     @Override
     public void onReset() {
         live.clear();

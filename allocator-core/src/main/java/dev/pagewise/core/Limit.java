@@ -9,7 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * asked, with a message naming the budget, its use and the request. Frees, resets and the allocator's close
  * return the bytes. An {@link AllocationListener}, exact because the allocator reports only what it did:
  * frees a bump arena ignores return nothing (its reset returns everything), so {@code used} never goes
- * negative and never grants beyond the budget. Thread-safe.
+ * negative and never grants beyond the budget. A block resized in place is charged its growth, admitted
+ * before it happens (refused, the block stays as it was), and returns what a shrink gives up (a shrink is never
+ * refused); a block that moves is charged in full as a new allocation, the old returned when it is freed.
+ * Thread-safe.
  */
 public final class Limit implements AllocationListener {
 
@@ -49,6 +52,32 @@ public final class Limit implements AllocationListener {
     public void onRelease(MemorySegment segment) {
         charged.addAndGet(-segment.byteSize());
         budget.release(segment.byteSize());
+    }
+
+    /** {@inheritDoc} Here: a growth reserves only the extra bytes; a shrink is never refused. */
+    @Override
+    public String onPreResize(MemorySegment segment, long newSize) {
+        long extra = newSize - segment.byteSize();
+        return extra > 0 ? budget.reserve(extra) : null;
+    }
+
+    /** {@inheritDoc} Here: a shrink returns the bytes it gave up. */
+    @Override
+    public void onResize(MemorySegment segment, MemorySegment resized) {
+        long delta = resized.byteSize() - segment.byteSize();
+        charged.addAndGet(delta);
+        if (delta < 0) {
+            budget.release(-delta);
+        }
+    }
+
+    /** {@inheritDoc} Here: returns a growth's reservation. */
+    @Override
+    public void onFailedResize(MemorySegment segment, long newSize) {
+        long extra = newSize - segment.byteSize();
+        if (extra > 0) {
+            budget.release(extra);
+        }
     }
 
     @Override

@@ -16,6 +16,8 @@ public final class Observed extends AllocatorWrapper {
     private final AllocationListener listener;
     /** The inner path, held once: see {@link Listening#allocate}. */
     private final Listening.Raw innerAllocate = this::innerAllocate;
+    /** The inner allocator's in-place resize, held once. */
+    private final Listening.InPlace innerInPlace = (segment, newSize) -> Resizing.inPlace(inner, segment, newSize);
 
     private Observed(Allocator inner, AllocationListener listener) {
         super(inner);
@@ -74,6 +76,36 @@ public final class Observed extends AllocatorWrapper {
         if (released) {
             listener.onRelease(segment);
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: where the inner allocator resizes in place, the listener hears {@link AllocationListener#onPreResize}
+     * and {@link AllocationListener#onResize}; where it cannot, the listener hears {@code onPreResize} and
+     * {@link AllocationListener#onFailedResize}, then the move as an allocation and (where the inner allocator
+     * frees individually) a release.
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        return Resizing.reallocate(this, segment, newSize);
+    }
+
+    @Override
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        return Listening.resizeInPlace(listener, inner, segment, newSize, innerInPlace);
+    }
+
+    /** {@inheritDoc} Here: what the inner allocator says. */
+    @Override
+    public long usableSize(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
+        return inner.usableSize(segment);
+    }
+
+    @Override
+    boolean zeroes() {
+        return Resizing.zeroes(inner);
     }
 
     @Override

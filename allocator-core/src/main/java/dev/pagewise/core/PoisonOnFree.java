@@ -92,6 +92,35 @@ public final class PoisonOnFree extends AllocatorWrapper {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>Here: in place where the inner allocator resizes in place (a shrunk tail is not poisoned: it stays the
+     * caller's, or the inner allocator zeroes it); a block that moves leaves its old copy poisoned and freed, as
+     * {@link #deallocate} does.
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        return Resizing.reallocate(this, segment, newSize);
+    }
+
+    @Override
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        return Resizing.inPlace(inner, segment, newSize);
+    }
+
+    /** {@inheritDoc} Here: what the inner allocator says. */
+    @Override
+    public long usableSize(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
+        return inner.usableSize(segment);
+    }
+
+    @Override
+    boolean zeroes() {
+        return Resizing.zeroes(inner);
+    }
+
+    /**
      * Poisons {@code segment} and frees it, if the inner allocator {@linkplain Allocator#owns owns} it;
      * otherwise the free goes to the inner allocator untouched, to be rejected or ignored there.
      */

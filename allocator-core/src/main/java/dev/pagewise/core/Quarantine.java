@@ -176,6 +176,35 @@ public final class Quarantine extends AllocatorWrapper {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>Here: in place where the inner allocator resizes in place; a block that moves leaves its old copy in
+     * quarantine, poisoned, as {@link #deallocate} does, so a write through the old segment is caught.
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        return Resizing.reallocate(this, segment, newSize);
+    }
+
+    @Override
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        return Resizing.inPlace(inner, segment, newSize);
+    }
+
+    /** {@inheritDoc} Here: what the inner allocator says; a block in quarantine is not owned. */
+    @Override
+    public long usableSize(MemorySegment segment) {
+        Objects.requireNonNull(segment, "segment");
+        Resizing.checkOwned(this, segment);
+        return inner.usableSize(segment);
+    }
+
+    @Override
+    boolean zeroes() {
+        return Resizing.zeroes(inner);
+    }
+
+    /**
      * Checks the poison of every held block.
      *
      * @throws MemoryCorruptionException for the first block written after it was freed

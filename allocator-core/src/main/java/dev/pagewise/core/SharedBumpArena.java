@@ -19,7 +19,8 @@ import java.util.Objects;
  * <p>The cursor moves by compare-and-set, with no lock. So that threads do not fight over the cursor's
  * cache line, each thread claims a chunk ({@link Builder#chunkSize}, default 64 KiB) and serves small
  * requests from it without atomics; a chunk size of 0 makes every request claim from the cursor.
- * Memory handed out reads zero, as in {@link BumpArena}; segments never overlap.
+ * Memory handed out reads zero, as in {@link BumpArena}; segments never overlap. A block
+ * {@linkplain #reallocate resizes} in place at the end of its thread's chunk.
  *
  * <p>{@link #reset()} and {@link #close()} are legal only when no thread is allocating or using a
  * segment. Misuse is detected where it is cheap: an allocation that races a reset throws
@@ -60,6 +61,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private final AllocationListener listener;
     private final boolean checked;
     private final long chunkSize;
+    private final boolean zeroes;
     private final long baseAddress;
     private final long capacity;
     private final ThreadLocal<Chunk> chunks = ThreadLocal.withInitial(Chunk::new);
@@ -75,6 +77,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         this.listener = Listening.orNull(b.listener);
         this.checked = b.checked;
         this.chunkSize = b.chunkSize;
+        this.zeroes = Resizing.zeroes(policy);
         ArenaMemory taken = ArenaMemory.take(range, "SharedBumpArena", checked, true);
         this.hold = taken.hold();
         this.raw = taken.raw();
@@ -250,6 +253,58 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         }
         long start = claim(byteSize, byteAlignment);
         return start < 0 ? null : mem.asSlice(start, byteSize);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: a block shrinks in place (its tail stays claimed until the next reset); it grows in place only when
+     * it is the last block of the calling thread's chunk and the chunk has room; otherwise it moves (blocks claimed
+     * straight from the shared cursor always move to grow). Nothing is freed one block at a time: a moved block's
+     * old bytes stay claimed, and its old segment accessible, until the next {@link #reset()}. Listeners hear an
+     * in-place resize as {@link AllocationListener#onResize}, a move as an allocation. Thread-safe, as allocation.
+     *
+     * @throws IllegalStateException if the arena is closed or being reset
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        long cur = cursor;
+        if (cur < 0) {
+            throw new IllegalStateException(cur == CLOSED ? "SharedBumpArena is closed"
+                    : "SharedBumpArena is being reset while a thread allocates");
+        }
+        return Resizing.reallocate(this, segment, newSize);
+    }
+
+    /** Resizes a checked live block in place, as {@link #reallocate} says, or returns {@code null}. */
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        Generation g = generation;
+        long start = segment.address() - baseAddress;
+        long oldSize = segment.byteSize();
+        Chunk chunk = null;
+        if (newSize > oldSize) {
+            chunk = chunks.get();
+            if (chunk.generation != g || chunk.pos != start + oldSize || newSize > chunk.end - start) {
+                return null;
+            }
+        }
+        Chunk grown = chunk;
+        if (listener == null) {
+            return resized(g, grown, start, newSize);
+        }
+        return Listening.resizeInPlace(listener, this, segment, newSize, (s, n) -> resized(g, grown, start, n));
+    }
+
+    private static MemorySegment resized(Generation g, Chunk grown, long start, long newSize) {
+        if (grown != null) {
+            grown.pos = start + newSize;
+        }
+        return g.segment.asSlice(start, newSize);
+    }
+
+    /** {@return whether blocks read zero: the reset policy is a built-in one that zeroes} */
+    boolean zeroes() {
+        return zeroes;
     }
 
     /** Moves the shared cursor past a block; {@return its offset, or -1 when it does not fit} */

@@ -12,8 +12,9 @@ import java.util.Objects;
  * between them (16, 24, 32, 48, 64, 96, ... B) up to a maximum, each class owning an equal share of the
  * range. Larger requests, and requests a full class cannot serve, fall through to a large-object
  * allocator if one is given. {@link #deallocate} routes by address. Memory handed out reads zero
- * unless the allocator was built {@linkplain Builder#withoutZeroing() without zeroing}.
- * Not thread-safe.
+ * unless the allocator was built {@linkplain Builder#withoutZeroing() without zeroing} ({@link #allocateZeroed}
+ * then fills) or its large-object allocator does not zero. A block {@linkplain #reallocate resizes} in place
+ * within its class. Not thread-safe.
  */
 public final class SizeClassed implements Allocator, AutoCloseable {
 
@@ -32,6 +33,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     private final Allocator large;
     private final AllocationListener listener;
     private final int granuleShift;
+    private final boolean zeroing;
     private final byte[] classOfGranule;
     private boolean closed;
 
@@ -40,6 +42,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         this.large = b.large;
         this.listener = Listening.orNull(b.listener);
         this.classSizes = classSizes(b.maxClass);
+        this.zeroing = b.zeroing;
         int n = classSizes.length;
         this.shareSize = Checks.alignDown(range.byteSize() / n, 4096);
         if (shareSize < b.maxClass) {
@@ -263,6 +266,69 @@ public final class SizeClassed implements Allocator, AutoCloseable {
             throw new IllegalArgumentException("not allocated by this SizeClassed: 0x"
                     + Long.toHexString(segment.address()));
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: a block resizes in place while its class still holds the new size ({@link #usableSize}), so a
+     * shrink always stays in place (the bytes it gives up are zeroed unless built without zeroing); a block of the
+     * large-object allocator resizes in place where that allocator can. Otherwise the block moves to the class
+     * that fits (or the large-object allocator) and its old slot is freed; the old segment is not revoked, as a
+     * freed slot's never is. Listeners hear an in-place resize as {@link AllocationListener#onResize}, a move as
+     * an allocation and a free.
+     *
+     * @throws IllegalStateException if this allocator is closed
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        checkOpen();
+        return Resizing.reallocate(this, segment, newSize);
+    }
+
+    /**
+     * {@inheritDoc} Here: the size of the block's class, or what the large-object allocator says for its blocks.
+     *
+     * @throws IllegalStateException if this allocator is closed
+     */
+    @Override
+    public long usableSize(MemorySegment segment) {
+        Objects.requireNonNull(segment, "segment");
+        checkOpen();
+        Resizing.checkOwned(this, segment);
+        long offset = segment.address() - baseAddress;
+        if (offset >= 0 && offset < shareSize * slabs.length) {
+            return slabs[classOf(offset)].slotSize();
+        }
+        return large.usableSize(segment);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("SizeClassed is closed");
+        }
+    }
+
+    /** Resizes a checked live block in place, as {@link #reallocate} says; {@return it, or {@code null}} */
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        long offset = segment.address() - baseAddress;
+        Listening.InPlace raw;
+        if (offset >= 0 && offset < shareSize * slabs.length) {
+            Slab slab = slabs[classOf(offset)];
+            if (newSize > slab.slotSize()) {
+                return null;
+            }
+            raw = slab::resizeInPlace;
+        } else {
+            raw = (s, n) -> Resizing.inPlace(large, s, n);
+        }
+        return listener == null ? raw.resize(segment, newSize)
+                : Listening.resizeInPlace(listener, this, segment, newSize, raw);
+    }
+
+    /** {@return whether blocks read zero: built with zeroing, and the large-object allocator (if any) zeroes} */
+    boolean zeroes() {
+        return zeroing && (large == null || Resizing.zeroes(large));
     }
 
     /** {@return the class sizes, smallest first} */

@@ -16,7 +16,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * (the link to the next free slot lives in the free slot itself).
  *
  * <p>A slot is zeroed when it is freed, so every slot handed out reads zero (unless the slab was made
- * {@linkplain #withoutZeroing without zeroing}). Slots never handed out are
+ * {@linkplain #withoutZeroing without zeroing}; {@link #allocateZeroed} then fills). A block
+ * {@linkplain #reallocate resizes} in place within its slot. Slots never handed out are
  * taken in address order, committing the range as they go. {@link #deallocate} detects a double free
  * and a segment that is not one of this slab's slots, with {@link IllegalArgumentException}, through a
  * bitmap of live slots, and leaves the slab unchanged.
@@ -38,6 +39,8 @@ public final class Slab implements Allocator, AutoCloseable {
 
     /** The path without the listener, held once: see {@link Listening#allocate}. */
     private final Listening.Raw unlistened = this::unlistened;
+    /** The in-place resize, held once for the same reason. */
+    private final Listening.InPlace resizedInSlot = this::resizedInSlot;
     private final FixedRange range;
     private final Lifetime.Hold hold;
     private final Arena arena;
@@ -251,6 +254,65 @@ public final class Slab implements Allocator, AutoCloseable {
         if (listener != null) {
             listener.onRelease(segment);
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: a block resizes in place while it fits its slot; the bytes it gives up in a shrink are zeroed
+     * (unless the slab was made without zeroing), so a later growth reads zero. A block can never outgrow its
+     * slot here: that throws {@link AllocationFailedException} and leaves the block as it was. The old segment is
+     * not revoked (it stays a view of the slot). Listeners hear {@link AllocationListener#onResize}.
+     *
+     * @throws IllegalStateException if the slab is closed
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        checkOpen();
+        return Resizing.reallocate(this, segment, newSize);
+    }
+
+    /**
+     * {@inheritDoc} Here: the slot size.
+     *
+     * @throws IllegalStateException if the slab is closed
+     */
+    @Override
+    public long usableSize(MemorySegment segment) {
+        Objects.requireNonNull(segment, "segment");
+        checkOpen();
+        Resizing.checkOwned(this, segment);
+        return slotSize;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Slab is closed");
+        }
+    }
+
+    /** Resizes a checked live block in place if it fits its slot; {@return it, or {@code null}} */
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        if (newSize > slotSize) {
+            return null;
+        }
+        if (listener == null) {
+            return resizedInSlot(segment, newSize);
+        }
+        return Listening.resizeInPlace(listener, this, segment, newSize, resizedInSlot);
+    }
+
+    private MemorySegment resizedInSlot(MemorySegment segment, long newSize) {
+        long offset = segment.address() - baseAddress;
+        if (zeroing && newSize < segment.byteSize()) {
+            memory.asSlice(offset + newSize, segment.byteSize() - newSize).fill((byte) 0);
+        }
+        return memory.asSlice(offset, newSize);
+    }
+
+    /** {@return whether slots read zero} */
+    boolean zeroes() {
+        return zeroing;
     }
 
     private boolean isLive(long index) {

@@ -18,7 +18,8 @@ import java.lang.foreign.MemorySegment;
  * }
  *
  * <p>Frames close in reverse order of opening; closing another frame first throws
- * {@link IllegalStateException}. Memory handed out reads zero: a popped frame's bytes are zeroed. In
+ * {@link IllegalStateException}. Memory handed out reads zero: a popped frame's bytes are zeroed. A frame's last
+ * block {@linkplain Frame#reallocate resizes} in place. In
  * checked mode every frame has its own confined scope. Not thread-safe: the creating thread owns it.
  */
 public final class StackArena implements Allocator, Resettable, AutoCloseable {
@@ -108,6 +109,30 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             return offset < 0 ? null : memory.asSlice(offset, byteSize);
         }
 
+        /**
+         * {@inheritDoc}
+         *
+         * <p>Here: a block of this frame that is the last allocated grows in place while the stack has room, and
+         * gives a shrunk tail back zeroed; any other shrink stays in place; anything else moves within this frame.
+         * Nothing is freed before the frame closes: old segments stay accessible until then.
+         *
+         * @throws IllegalStateException if the frame is closed or is not the top of the stack
+         */
+        @Override
+        public MemorySegment reallocate(MemorySegment segment, long newSize) {
+            checkTop();
+            return Resizing.reallocate(this, segment, newSize);
+        }
+
+        /** Resizes a block of this frame in place, or {@return {@code null}} */
+        MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+            checkTop();
+            if (segment.address() - memory.address() < mark) {
+                return null; // a block below this frame: growing it here would be undone by this frame's pop
+            }
+            return bump.resizeInPlace(segment, newSize, memory, null);
+        }
+
         private void checkTop() {
             if (id != topId) {
                 throw new IllegalStateException(closed ? "frame is closed" : "frame is not the top of the stack");
@@ -184,6 +209,23 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
         checkNoFrame();
         return bump.tryAllocate(byteSize, byteAlignment);
+    }
+
+    /**
+     * {@inheritDoc} Here, for blocks allocated outside any frame: as {@link BumpArena#reallocate}.
+     *
+     * @throws IllegalStateException if a frame is open
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        checkNoFrame();
+        return Resizing.reallocate(this, segment, newSize);
+    }
+
+    /** Resizes a frame-less block in place, or {@return {@code null}} */
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        checkNoFrame();
+        return bump.resizeInPlace(segment, newSize);
     }
 
     private void checkNoFrame() {

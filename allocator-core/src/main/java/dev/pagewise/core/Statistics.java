@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link AllocationListener}: attach it when building the allocator (a listened {@link BumpArena} is still a
  * {@code BumpArena}), or through {@link Observed#over} for any other. The counts are exact because the
  * allocator reports only what it did: a free a bump arena ignores is no free, a double free a slab rejects is
- * none either, and a reset frees everything live.
+ * none either, and a reset frees everything live. A block resized in place changes the live bytes only.
  *
  * <p>{@link #create()} counts with lock-free atomics ({@link LongAdder}; live bytes in one {@link AtomicLong}
  * so the peak is exact), for any allocator. {@link #confined()} counts in plain fields, for an allocator only
@@ -87,6 +87,32 @@ public final class Statistics implements AllocationListener {
             frees.increment();
             live.addAndGet(-segment.byteSize());
         }
+    }
+
+    /**
+     * {@inheritDoc} Here: live bytes change by the difference (the peak follows a growth); a block resized in
+     * place counts as neither an allocation nor a free. A block that moves is an allocation and a free.
+     */
+    @Override
+    public void onResize(MemorySegment segment, MemorySegment resized) {
+        long delta = resized.byteSize() - segment.byteSize();
+        if (confined) {
+            plainLive += delta;
+            if (plainLive > plainPeak) {
+                plainPeak = plainLive;
+            }
+            return;
+        }
+        long now = live.addAndGet(delta);
+        long max = peak.get();
+        while (now > max && !peak.compareAndSet(max, now)) {
+            max = peak.get();
+        }
+    }
+
+    /** {@inheritDoc} Here: not a failure (the block is usually moved next, and that allocation is counted). */
+    @Override
+    public void onFailedResize(MemorySegment segment, long newSize) {
     }
 
     @Override

@@ -173,6 +173,12 @@ public final class Watermark implements AllocationListener {
         moved(live.addAndGet(-segment.byteSize()));
     }
 
+    /** {@inheritDoc} Here: live bytes move by the difference, so a resize crosses a level at most once. */
+    @Override
+    public void onResize(MemorySegment segment, MemorySegment resized) {
+        moved(live.addAndGet(resized.byteSize() - segment.byteSize()));
+    }
+
     @Override
     public void onReset() {
         live.set(0);

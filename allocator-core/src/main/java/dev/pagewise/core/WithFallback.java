@@ -137,6 +137,43 @@ public final class WithFallback implements Allocator {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: the part that owns the block resizes it by its own rules (in place, or moving within the part); if
+     * it has no room, the block moves to whichever part of the chain has room, and the owning part frees the old
+     * one. Zeroes past the old size where that part zeroes.
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        Resizing.check(this, segment, newSize);
+        Allocator part = primary.owns(segment) ? primary : secondary;
+        try {
+            return part.reallocate(segment, newSize);
+        } catch (AllocationFailedException e) {
+            MemorySegment moved = tryAllocate(newSize, Resizing.alignment(segment));
+            if (moved == null) {
+                throw e;
+            }
+            MemorySegment.copy(segment, 0, moved, 0, Math.min(segment.byteSize(), newSize));
+            part.deallocate(segment);
+            return moved;
+        }
+    }
+
+    /** {@inheritDoc} Here: what the part that owns the block says. */
+    @Override
+    public long usableSize(MemorySegment segment) {
+        Objects.requireNonNull(segment, "segment");
+        Resizing.checkOwned(this, segment);
+        return (primary.owns(segment) ? primary : secondary).usableSize(segment);
+    }
+
+    /** Resizes in place through the part that owns the block, or {@return {@code null}} */
+    MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        return Resizing.inPlace(primary.owns(segment) ? primary : secondary, segment, newSize);
+    }
+
     /** {@return whether either part frees individually} */
     @Override
     public boolean freesIndividually() {

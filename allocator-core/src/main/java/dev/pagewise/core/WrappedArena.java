@@ -65,6 +65,24 @@ public sealed class WrappedArena<W extends AllocatorWrapper> implements Allocato
         wrapper.deallocate(segment);
     }
 
+    /** {@inheritDoc} Here: the wrapper's. */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        return wrapper.reallocate(segment, newSize);
+    }
+
+    /** {@inheritDoc} Here: the wrapper's. */
+    @Override
+    public MemorySegment allocateZeroed(long byteSize, long byteAlignment) {
+        return wrapper.allocateZeroed(byteSize, byteAlignment);
+    }
+
+    /** {@inheritDoc} Here: the wrapper's. */
+    @Override
+    public long usableSize(MemorySegment segment) {
+        return wrapper.usableSize(segment);
+    }
+
     @Override
     public boolean freesIndividually() {
         return wrapper.freesIndividually();

@@ -20,7 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The {@link Allocator} contract: bad requests rejected with state unchanged, aligned blocks that never
  * overlap and read zero, {@code tryAllocate} that returns {@code null} when full, ownership that matches what
- * was handed out, and frees that are either exact ({@link Allocator#freesIndividually()}) or ignored.
+ * was handed out, frees that are either exact ({@link Allocator#freesIndividually()}) or ignored,
+ * {@link Allocator#reallocate} that keeps the prefix, zeroes the growth (when the allocator zeroes) and leaves
+ * a block whose growth failed as it was, and {@link Allocator#allocateZeroed} that reads zero.
  * Extend it and implement {@link #create()}; the allocator must serve blocks of 8 to 256 bytes aligned to 8.
  */
 public abstract class AllocatorContract {
@@ -127,6 +129,57 @@ public abstract class AllocatorContract {
                 allocator.deallocate(mine);
             }
             assertEquals(-1, foreign.mismatch(MemorySegment.ofArray(filled(64, 9))), "a foreign free touches nothing");
+        }
+    }
+
+    @Test
+    void reallocateShouldKeepThePrefixAndReadZeroPastIt() {
+        MemorySegment a = allocator.allocate(24, 8);
+        a.fill((byte) 0x3C);
+        MemorySegment other = allocator.allocate(16, 8);
+        other.fill((byte) 0x11);
+        MemorySegment grown = allocator.reallocate(a, 200);
+        assertEquals(200, grown.byteSize());
+        assertEquals(-1, grown.asSlice(0, 24).mismatch(MemorySegment.ofArray(filled(24, 0x3C))), "prefix kept");
+        if (zeroes()) {
+            assertEquals(-1, grown.asSlice(24).mismatch(MemorySegment.ofArray(new byte[176])), "grown tail reads zero");
+        }
+        assertEquals(-1, other.mismatch(MemorySegment.ofArray(filled(16, 0x11))), "another block untouched");
+        assertTrue(allocator.owns(grown));
+        assertTrue(allocator.usableSize(grown) >= 200);
+        MemorySegment shrunk = allocator.reallocate(grown, 8);
+        assertEquals(8, shrunk.byteSize());
+        assertEquals(-1, shrunk.mismatch(MemorySegment.ofArray(filled(8, 0x3C))), "prefix kept by a shrink");
+        assertTrue(allocator.owns(shrunk));
+    }
+
+    @Test
+    void reallocateShouldRejectBadInputAndAFailedGrowShouldLeaveTheBlock() {
+        MemorySegment a = allocator.allocate(32, 8);
+        a.fill((byte) 5);
+        assertEquals("segment", assertThrows(NullPointerException.class, () -> allocator.reallocate(null, 8)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> allocator.reallocate(a, -1));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment foreign = arena.allocate(32, 8);
+            assertThrows(IllegalArgumentException.class, () -> allocator.reallocate(foreign, 64));
+            assertThrows(IllegalArgumentException.class, () -> allocator.usableSize(foreign));
+        }
+        assertThrows(NullPointerException.class, () -> allocator.usableSize(null));
+        assertThrows(RuntimeException.class, () -> allocator.reallocate(a, Long.MAX_VALUE - 4096));
+        assertTrue(allocator.owns(a), "a failed grow leaves the block live");
+        assertEquals(-1, a.mismatch(MemorySegment.ofArray(filled(32, 5))), "and unchanged");
+        assertTrue(allocator.usableSize(a) >= 32);
+    }
+
+    @Test
+    void allocateZeroedShouldReadZero() {
+        for (int i = 0; i < 8; i++) {
+            MemorySegment s = allocator.allocate(64, 8);
+            s.fill((byte) 0x7E);
+            allocator.deallocate(s);
+            MemorySegment z = allocator.allocateZeroed(64, 8);
+            assertEquals(-1, z.mismatch(MemorySegment.ofArray(new byte[64])), "allocateZeroed reads zero");
+            z.fill((byte) 0x7E);
         }
     }
 

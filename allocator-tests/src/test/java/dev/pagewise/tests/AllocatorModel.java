@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A plain Java model of live blocks, checked after every step: no two live blocks overlap, each is
- * aligned, inside the range and as large as asked, fresh blocks read zero, and a failed request
- * leaves the allocator unchanged.
+ * aligned, inside the range and as large as asked, fresh blocks read zero, a failed request
+ * leaves the allocator unchanged, and a resized block keeps its prefix.
  */
 public final class AllocatorModel {
 
@@ -30,6 +30,7 @@ public final class AllocatorModel {
     private final FixedRange range;
     private final List<Block> live = new ArrayList<>();
     private final Random random;
+    private MemorySegment lastResized;
 
     public AllocatorModel(FixedRange range, long seed) {
         this.range = range;
@@ -73,6 +74,61 @@ public final class AllocatorModel {
         segment.fill(fill);
         live.add(new Block(segment, fill));
         return true;
+    }
+
+    /**
+     * Resizes a live block from index {@code from} on (the last one half of the time) through {@code allocator}
+     * and checks the result: the requested size, the first {@code min(old, new)} bytes kept, the growth reading
+     * zero when {@code zeroes}, owned, overlapping no other live block; a failed resize must leave the block live.
+     * A block that stays in place keeps its place in the list; one that moves becomes the newest.
+     *
+     * @return the old block if the resize succeeded (the new one replaced it), else {@code null}
+     */
+    public Block reallocate(Allocator allocator, long newSize, int from, boolean zeroes) {
+        if (live.size() <= from) {
+            return null;
+        }
+        int i = random.nextBoolean() ? live.size() - 1 : from + random.nextInt(live.size() - from);
+        Block b = live.get(i);
+        MemorySegment old = b.segment();
+        long oldSize = old.byteSize();
+        MemorySegment resized;
+        try {
+            resized = allocator.reallocate(old, newSize);
+        } catch (AllocationFailedException e) {
+            assertTrue(allocator.owns(old), "a failed resize leaves the block live");
+            return null;
+        }
+        assertEquals(newSize, resized.byteSize(), "resized size");
+        assertTrue(allocator.owns(resized), "the resized block is owned");
+        long keep = Math.min(oldSize, newSize);
+        byte[] prefix = new byte[(int) keep];
+        java.util.Arrays.fill(prefix, b.fill());
+        assertEquals(-1L, resized.asSlice(0, keep).mismatch(MemorySegment.ofArray(prefix)), "copied prefix");
+        if (zeroes && newSize > oldSize) {
+            assertEquals(-1L, resized.asSlice(oldSize).mismatch(MemorySegment.ofArray(new byte[(int) (newSize - oldSize)])),
+                    "growth reads zero");
+        }
+        live.remove(i);
+        for (Block other : live) {
+            if (overlaps(other.segment(), resized)) {
+                fail("resized block 0x" + Long.toHexString(resized.address()) + "+" + newSize + " overlaps live 0x"
+                        + Long.toHexString(other.segment().address()) + "+" + other.segment().byteSize());
+            }
+        }
+        resized.fill(b.fill());
+        lastResized = resized;
+        if (resized.address() == old.address()) {
+            live.add(i, new Block(resized, b.fill()));
+        } else {
+            live.add(new Block(resized, b.fill()));
+        }
+        return b;
+    }
+
+    /** {@return the block the last successful {@link #reallocate} returned} */
+    public MemorySegment lastResized() {
+        return lastResized;
     }
 
     /** Frees a random live block through {@code allocator}; returns it, or null if none. */

@@ -29,13 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Model-based properties for every allocator: random sequences of allocate (0..64 KiB, alignment
- * 1..4096) / free / reset / mark checked against {@link AllocatorModel}.
+ * 1..4096) / free / reset / mark / reallocate checked against {@link AllocatorModel}.
  */
 class AllocatorProperties {
 
     static final long RANGE = 1 << 20;
 
-    enum Kind { ALLOCATE, FREE, MARK, RESET_TO, RESET }
+    enum Kind { ALLOCATE, FREE, MARK, RESET_TO, RESET, REALLOCATE }
 
     record Op(Kind kind, long size, long alignment) {
     }
@@ -51,7 +51,8 @@ class AllocatorProperties {
                 net.jqwik.api.Tuple.of(4, Arbitraries.just(Kind.FREE)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.MARK)),
                 net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RESET_TO)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RESET)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RESET)),
+                net.jqwik.api.Tuple.of(4, Arbitraries.just(Kind.REALLOCATE)));
         return Combinators.combine(kind, size, alignment).as(Op::new).list().ofMinSize(1).ofMaxSize(120);
     }
 
@@ -86,6 +87,20 @@ class AllocatorProperties {
                     case FREE -> {
                         if (!model.live().isEmpty()) {
                             arena.deallocate(model.live().getFirst().segment());
+                        }
+                    }
+                    case REALLOCATE -> {
+                        // only blocks above the top mark: resetTo(mark) frees whatever lies above it
+                        int from = marks.isEmpty() ? 0 : (int) marks.peek()[1];
+                        long endBefore = expectedEnd;
+                        AllocatorModel.Block old = model.reallocate(arena, op.size(), from, true);
+                        if (old != null) {
+                            MemorySegment now = model.lastResized();
+                            long oldEnd = old.segment().address() + old.segment().byteSize() - range.segment().address();
+                            long newEnd = now.address() + now.byteSize() - range.segment().address();
+                            if (now.address() != old.segment().address() || oldEnd == endBefore) {
+                                expectedEnd = newEnd; // moved to the end, or the last block resized
+                            }
                         }
                     }
                     case MARK -> marks.push(new long[] {arena.mark(), model.live().size()});
@@ -137,6 +152,10 @@ class AllocatorProperties {
                         Allocator target = frames.isEmpty() ? stack : frames.peek();
                         model.allocate(target, op.size(), op.alignment(), true);
                     }
+                    case REALLOCATE -> {
+                        Allocator target = frames.isEmpty() ? stack : frames.peek();
+                        model.reallocate(target, op.size(), sizes.isEmpty() ? 0 : sizes.peek(), true);
+                    }
                     case MARK -> {
                         frames.push(stack.push());
                         sizes.push(model.live().size());
@@ -179,6 +198,7 @@ class AllocatorProperties {
             for (Op op : ops) {
                 switch (op.kind()) {
                     case ALLOCATE -> model.allocate(arena, op.size(), op.alignment(), true);
+                    case REALLOCATE -> model.reallocate(arena, op.size(), 0, true);
                     case FREE -> {
                         if (!model.live().isEmpty()) {
                             arena.deallocate(model.live().getFirst().segment());
@@ -212,6 +232,10 @@ class AllocatorProperties {
             for (Op op : ops) {
                 if (op.kind() == Kind.FREE || op.kind() == Kind.RESET) {
                     model.freeOne(slab);
+                } else if (op.kind() == Kind.REALLOCATE) {
+                    long newSize = op.size() % (2 * slotSize); // beyond the slot half the time: must fail
+                    boolean resized = model.reallocate(slab, newSize, 0, true) != null;
+                    assertTrue(resized || newSize > slotSize || model.live().isEmpty(), "a slot resizes within itself");
                 } else {
                     long size = op.size() % (slotSize + 1);
                     long alignment = Math.min(op.alignment(), slab.slotAlignment());
@@ -262,6 +286,8 @@ class AllocatorProperties {
             for (Op op : ops) {
                 if (op.kind() == Kind.FREE || op.kind() == Kind.RESET) {
                     model.freeOne(sc);
+                } else if (op.kind() == Kind.REALLOCATE) {
+                    model.reallocate(sc, op.size(), 0, true);
                 } else {
                     model.allocate(sc, op.size(), op.alignment(), false);
                 }

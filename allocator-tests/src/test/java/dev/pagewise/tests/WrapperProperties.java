@@ -28,14 +28,17 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Any stack of wrappers over any allocator keeps the inner allocator's model properties. */
+/**
+ * Any stack of wrappers over any allocator keeps the inner allocator's model properties, resizes included, and
+ * the outermost listener's accounting (statistics, budget, leak records) equals the model's.
+ */
 class WrapperProperties {
 
     enum Wrapper { STATISTICS, LIMIT, LEAK_TRACKING, POISON, QUARANTINE, CANARY, ZEROIZE, JITTER, HUGE_PAGE_ALIGNED }
 
     enum Inner { SLAB, SIZE_CLASSED, BUMP }
 
-    enum Kind { ALLOCATE, FREE, RESET }
+    enum Kind { ALLOCATE, FREE, RESET, REALLOCATE }
 
     record Op(Kind kind, long size, long alignment) {
     }
@@ -45,7 +48,8 @@ class WrapperProperties {
         Arbitrary<Kind> kind = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(10, Arbitraries.just(Kind.ALLOCATE)),
                 net.jqwik.api.Tuple.of(6, Arbitraries.just(Kind.FREE)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RESET)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.RESET)),
+                net.jqwik.api.Tuple.of(5, Arbitraries.just(Kind.REALLOCATE)));
         return Combinators.combine(kind, Arbitraries.longs().between(0, 4000),
                 Arbitraries.integers().between(0, 6).map(i -> 1L << i)).as(Op::new).list().ofMaxSize(100);
     }
@@ -55,8 +59,24 @@ class WrapperProperties {
         return Arbitraries.of(Wrapper.class).list().ofMaxSize(4);
     }
 
+    /** What the wrappers of a stack count, innermost first. */
+    record Seen(List<Statistics> stats, List<Budget> budgets, List<LeakTracking> leaks) {
+        Seen() {
+            this(new java.util.ArrayList<>(), new java.util.ArrayList<>(), new java.util.ArrayList<>());
+        }
+    }
+
     /** Wraps {@code inner} in {@code stack}, innermost first; {@code stats} receives the listener of each STATISTICS. */
     static Allocator wrap(Allocator inner, List<Wrapper> stack, List<Statistics> stats) {
+        Seen seen = new Seen();
+        Allocator a = wrap(inner, stack, seen);
+        stats.addAll(seen.stats());
+        return a;
+    }
+
+    /** Wraps {@code inner} in {@code stack}, innermost first; {@code seen} receives each listener's counters. */
+    static Allocator wrap(Allocator inner, List<Wrapper> stack, Seen seen) {
+        List<Statistics> stats = seen.stats();
         Allocator a = inner;
         for (Wrapper w : stack) {
             a = switch (w) {
@@ -65,8 +85,16 @@ class WrapperProperties {
                     stats.add(s);
                     yield Observed.over(a, s);
                 }
-                case LIMIT -> Observed.over(a, Limit.of(Budget.root("test", 1L << 30)));
-                case LEAK_TRACKING -> Observed.over(a, LeakTracking.paranoid());
+                case LIMIT -> {
+                    Budget budget = Budget.root("test", 1L << 30);
+                    seen.budgets().add(budget);
+                    yield Observed.over(a, Limit.of(budget));
+                }
+                case LEAK_TRACKING -> {
+                    LeakTracking leaks = LeakTracking.paranoid();
+                    seen.leaks().add(leaks);
+                    yield Observed.over(a, leaks);
+                }
                 case POISON -> PoisonOnFree.over(a);
                 case QUARANTINE -> Quarantine.over(a, 3, 16 << 10);
                 case CANARY -> Canary.over(a);
@@ -102,13 +130,19 @@ class WrapperProperties {
                     closeInner = bump;
                 }
             }
-            List<Statistics> seen = new java.util.ArrayList<>();
+            Seen seen = new Seen();
             Allocator top = wrap(inner, stack, seen);
             AllocatorModel model = new AllocatorModel(range, ops.hashCode());
             long allocated = 0;
             for (Op op : ops) {
                 switch (op.kind()) {
                     case ALLOCATE -> allocated += model.allocate(top, op.size(), op.alignment(), true) ? 1 : 0;
+                    case REALLOCATE -> {
+                        AllocatorModel.Block old = model.reallocate(top, op.size(), 0, true);
+                        if (old != null && model.lastResized().address() != old.segment().address()) {
+                            allocated++; // a move is heard as an allocation
+                        }
+                    }
                     case FREE -> model.freeOne(top);
                     case RESET -> {
                         if (innerKind == Inner.BUMP) {
@@ -119,8 +153,18 @@ class WrapperProperties {
                 }
                 model.checkLiveIntact();
             }
-            if (!stack.isEmpty() && stack.getLast() == Wrapper.STATISTICS) {
-                Statistics stats = seen.getLast();
+            long modelBytes = model.live().stream().mapToLong(b -> b.segment().byteSize()).sum();
+            Wrapper outermost = stack.isEmpty() ? null : stack.getLast();
+            if (outermost == Wrapper.LIMIT && inner.freesIndividually()) {
+                assertEquals(modelBytes, seen.budgets().getLast().used(), "the budget charges exactly the live bytes");
+            }
+            if (outermost == Wrapper.LEAK_TRACKING && inner.freesIndividually()) {
+                List<LeakTracking.Leak> leaks = seen.leaks().getLast().leaks();
+                assertEquals(model.live().size(), leaks.size(), "one record per live block");
+                assertEquals(modelBytes, leaks.stream().mapToLong(LeakTracking.Leak::byteSize).sum(), "their sizes");
+            }
+            if (outermost == Wrapper.STATISTICS) {
+                Statistics stats = seen.stats().getLast();
                 assertEquals(allocated, stats.snapshot().allocations());
                 long liveBytes = model.live().stream().mapToLong(b -> b.segment().byteSize()).sum();
                 if (inner.freesIndividually()) {

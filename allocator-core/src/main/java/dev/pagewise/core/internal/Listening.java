@@ -24,7 +24,55 @@ public final class Listening {
         MemorySegment allocate(long byteSize, long byteAlignment, boolean orThrow);
     }
 
+    /** An allocator's own in-place resize: the resized block, or {@code null} when it cannot stay in place. */
+    @FunctionalInterface
+    public interface InPlace {
+        /**
+         * {@return {@code segment} resized to {@code newSize} bytes at its address, or {@code null} when it
+         * cannot be; nothing changed then}
+         *
+         * @param segment a checked live block
+         * @param newSize the size asked for, not negative
+         */
+        MemorySegment resize(MemorySegment segment, long newSize);
+    }
+
     private Listening() {
+    }
+
+    /**
+     * Resizes a block in place so that {@code listener} hears it: {@code onPreResize}, the allocator's own
+     * resize, then {@code onResize} or (when it returned {@code null} or threw) {@code onFailedResize}.
+     *
+     * @param listener  hears the resize and its outcome
+     * @param allocator the allocator, named in a refusal's message
+     * @param segment   a checked live block
+     * @param newSize   the size asked for, not negative
+     * @param raw       the allocator's own in-place resize
+     * @return the resized block, or {@code null} when it cannot stay in place
+     * @throws AllocationFailedException if the listener refused; nothing changed then
+     */
+    public static MemorySegment resizeInPlace(AllocationListener listener, Object allocator, MemorySegment segment,
+                                              long newSize, InPlace raw) {
+        String refused = listener.onPreResize(segment, newSize);
+        if (refused != null) {
+            throw new AllocationFailedException(allocator.getClass().getSimpleName() + ": cannot resize the block at 0x"
+                    + Long.toHexString(segment.address()) + " from " + segment.byteSize() + " to " + newSize
+                    + " bytes: " + refused, newSize, 1, -1);
+        }
+        MemorySegment resized;
+        try {
+            resized = raw.resize(segment, newSize);
+        } catch (RuntimeException | Error e) {
+            listener.onFailedResize(segment, newSize);
+            throw e;
+        }
+        if (resized == null) {
+            listener.onFailedResize(segment, newSize);
+            return null;
+        }
+        listener.onResize(segment, resized);
+        return resized;
     }
 
     /**

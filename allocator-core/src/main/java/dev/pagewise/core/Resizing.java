@@ -1,0 +1,114 @@
+package dev.pagewise.core;
+
+import dev.pagewise.core.internal.Bridge;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * The one place that decides how a block is resized, for {@link Allocator#reallocate},
+ * {@link Allocator#usableSize} and {@link Allocator#allocateZeroed}: which allocators resize in place, which
+ * promise zeros, and what alignment a moved block keeps. Allocators outside Pagewise get the generic path:
+ * allocate, copy, free.
+ */
+final class Resizing {
+
+    /** The most alignment a moved block keeps: what {@code malloc} guarantees on 64-bit Linux. */
+    static final long MAX_KEPT_ALIGNMENT = 16;
+
+    private Resizing() {
+    }
+
+    /**
+     * Checks a resize request, changing nothing.
+     *
+     * @throws NullPointerException if {@code segment} is {@code null}
+     * @throws IllegalArgumentException if {@code newSize} is negative or {@code allocator} does not own {@code segment}
+     */
+    static void check(Allocator allocator, MemorySegment segment, long newSize) {
+        Objects.requireNonNull(segment, "segment");
+        if (newSize < 0) {
+            throw new IllegalArgumentException("newSize must not be negative: " + newSize);
+        }
+        checkOwned(allocator, segment);
+    }
+
+    /** @throws IllegalArgumentException if {@code allocator} does not own {@code segment} */
+    static void checkOwned(Allocator allocator, MemorySegment segment) {
+        if (!allocator.owns(segment)) {
+            throw new IllegalArgumentException("segment is not a live block of " + allocator + ": 0x"
+                    + Long.toHexString(segment.address()) + " (" + segment.byteSize() + " bytes)");
+        }
+    }
+
+    /**
+     * {@return the alignment a moved copy of {@code segment} gets: the largest power of two dividing its address,
+     * at most {@link #MAX_KEPT_ALIGNMENT}} An allocator's block is aligned at least as its request asked, so
+     * this keeps every alignment up to 16 that the request could have asked for.
+     */
+    static long alignment(MemorySegment segment) {
+        return Long.lowestOneBit(segment.address() | MAX_KEPT_ALIGNMENT);
+    }
+
+    /** The generic path: the whole request, checked; in place if the allocator can, else a move. */
+    static MemorySegment reallocate(Allocator allocator, MemorySegment segment, long newSize) {
+        check(allocator, segment, newSize);
+        MemorySegment resized = inPlace(allocator, segment, newSize);
+        return resized != null ? resized : move(allocator, segment, newSize);
+    }
+
+    /**
+     * Moves {@code segment}: a new block from {@code allocator} (so its listener and wrappers hear an allocation),
+     * the first {@code min(old, new)} bytes copied, the old block freed through {@code allocator} (heard as a
+     * free where it really frees). If the allocation fails, nothing changed.
+     */
+    static MemorySegment move(Allocator allocator, MemorySegment segment, long newSize) {
+        MemorySegment moved = allocator.allocate(newSize, alignment(segment));
+        MemorySegment.copy(segment, 0, moved, 0, Math.min(segment.byteSize(), newSize));
+        allocator.deallocate(segment);
+        return moved;
+    }
+
+    /**
+     * Resizes {@code segment}, a checked live block of {@code allocator}, without moving it.
+     *
+     * @return the resized block (same address), or {@code null} if it cannot be resized in place; nothing
+     *         changed then
+     * @throws AllocationFailedException if a listener refused the resize; nothing changed
+     */
+    static MemorySegment inPlace(Allocator allocator, MemorySegment segment, long newSize) {
+        return switch (allocator) {
+            case BumpArena a -> a.resizeInPlace(segment, newSize);
+            case SharedBumpArena a -> a.resizeInPlace(segment, newSize);
+            case StackArena a -> a.resizeInPlace(segment, newSize);
+            case StackArena.Frame f -> f.resizeInPlace(segment, newSize);
+            case Slab a -> a.resizeInPlace(segment, newSize);
+            case SizeClassed a -> a.resizeInPlace(segment, newSize);
+            case WithFallback a -> a.resizeInPlace(segment, newSize);
+            case AllocatorWrapper w -> w.resizeInPlace(segment, newSize);
+            case WrappedArena<?> w -> inPlace(w.wrapper(), segment, newSize);
+            default -> null;
+        };
+    }
+
+    /** {@return whether every block {@code allocator} hands out reads zero} {@code false} when unknown. */
+    static boolean zeroes(Allocator allocator) {
+        return switch (allocator) {
+            case BumpArena a -> a.zeroes();
+            case SharedBumpArena a -> a.zeroes();
+            case StackArena a -> true;
+            case StackArena.Frame f -> true;
+            case Slab a -> a.zeroes();
+            case SizeClassed a -> a.zeroes();
+            case WithFallback a -> zeroes(a.primary()) && zeroes(a.secondary());
+            case AllocatorWrapper w -> w.zeroes();
+            case WrappedArena<?> w -> zeroes(w.wrapper());
+            default -> false;
+        };
+    }
+
+    /** {@return whether a bump arena's reset policy promises zeros: a built-in one other than no-zeroing} */
+    static boolean zeroes(ResetPolicy policy) {
+        return policy != ResetPolicies.NO_ZEROING && Bridge.isBuiltIn(policy);
+    }
+}
