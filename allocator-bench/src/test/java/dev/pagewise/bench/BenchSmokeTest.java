@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchSmokeTest {
 
     private static final List<Class<?>> STATES = List.of(AllocateBench.class, ArenaPoolBench.class, BackingBench.class,
-            ResetBench.class, ResetBench.Jdk.class, SharedBumpBench.class, SizeClassedBench.class, WrapperBench.class);
+            ResetBench.class, ResetBench.Jdk.class, SharedBumpBench.class, SizeClassedBench.class, WrapperBench.class,
+            LayoutSlabBench.class);
 
     private final Blackhole blackhole = new Blackhole(
             "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
