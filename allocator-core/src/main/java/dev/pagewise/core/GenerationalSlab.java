@@ -37,7 +37,7 @@ public final class GenerationalSlab implements AutoCloseable {
     /** The handle that is never valid, which {@link #tryAllocateHandle()} returns when the slab is full: {@value}. */
     public static final long NO_HANDLE = 0;
 
-    /** The most slots a slab may have: its heap metadata then takes about 544 MiB. */
+    /** The most slots a slab may have: its heap metadata (two ints and a bit per slot) then takes about 520 MiB. */
     public static final long MAX_SLOTS = 1L << 26;
 
     /** The default width of a generation, in bits. */
@@ -222,7 +222,12 @@ public final class GenerationalSlab implements AutoCloseable {
         }
     }
 
-    /** {@return whether {@code handle} is live: one {@link #resolve} and {@link #free(long)} take} Never throws. */
+    /**
+     * {@return whether {@code handle} is live: one {@link #resolve} and {@link #free(long)} take} Never throws;
+     * {@code false} once the slab is closed.
+     *
+     * @param handle any value
+     */
     public boolean isLive(long handle) {
         long index = handle & INDEX_MASK;
         long gen = handle >>> 32;
@@ -266,12 +271,20 @@ public final class GenerationalSlab implements AutoCloseable {
         return "GenerationalSlab(" + slotSize + " B slots, " + generationBits + "-bit generations)";
     }
 
-    /** {@return the slot index {@code handle} names, whether or not it is live} */
+    /**
+     * {@return the slot index {@code handle} names, whether or not it is live}
+     *
+     * @param handle any value
+     */
     public static int slotOf(long handle) {
         return (int) (handle & INDEX_MASK);
     }
 
-    /** {@return the generation {@code handle} names, whether or not it is live} */
+    /**
+     * {@return the generation {@code handle} names, whether or not it is live}
+     *
+     * @param handle any value
+     */
     public static long generationOf(long handle) {
         return handle >>> 32;
     }
