@@ -28,9 +28,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  * segment and an interior slice with {@link IllegalArgumentException} and changes nothing; each chunk's free list
  * links through its free slots and every link is checked before it is followed
  * ({@link MemoryCorruptionException}). Segments share the slab's scope, ended by {@link #close()}. A freed slot's
- * old segment is not revoked while the slab is open: a write through it lands in the slot, or, once its chunk is
- * purged, faults a zero page back in (memory use, never a crash: a purged chunk stays committed); a purged chunk
- * is handed out again only from its start, as fresh slots. Keep one owner per segment. Not thread-safe.
+ * old segment is not revoked while the slab is open: reading it after its chunk was purged reads zero, and a write
+ * through it faults a zero page back in (memory use, never a crash: a purged chunk stays committed). A purged
+ * chunk is handed out again from its start, as fresh slots, so such a write shows in the slot's next owner, as a
+ * write through a freed segment does in a {@link Slab}: keep one owner per segment. Not thread-safe.
  */
 public final class ExtendableSlab implements Allocator, AutoCloseable {
 
