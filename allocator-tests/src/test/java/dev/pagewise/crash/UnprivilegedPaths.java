@@ -112,6 +112,10 @@ public final class UnprivilegedPaths {
                 () -> Slab.withoutZeroing(NativeBacked.allocate(4096), 64)));
         p.put("SizeClassed without zeroing", new Path(IllegalCallerException.class,
                 () -> SizeClassed.builder(NativeBacked.allocate(1 << 20)).withoutZeroing()));
+        p.put("ExtendableSlab without zeroing", new Path(IllegalCallerException.class,
+                () -> dev.pagewise.core.ExtendableSlab.builder(NativeBacked.allocate(1 << 20), 64).withoutZeroing()));
+        p.put("GenerationalSlab without zeroing", new Path(IllegalCallerException.class,
+                () -> dev.pagewise.core.GenerationalSlab.builder(NativeBacked.allocate(1 << 20), 64).withoutZeroing()));
         p.put("a restricted method through a method reference run by Pagewise", new Path(IllegalCallerException.class, () -> {
             SizeClassed.Builder b = SizeClassed.builder(NativeBacked.allocate(1 << 20));
             Lifetime.create("bounce", b::withoutZeroing).close();
@@ -137,6 +141,26 @@ public final class UnprivilegedPaths {
         p.put("lazy arena: read past the allocated segment", new Path(IndexOutOfBoundsException.class, () -> {
             BumpArena arena = BumpArena.over(MmapBacked.map(1 << 20, LAZY));
             arena.allocate(4096, 8).get(JAVA_BYTE, 4096);
+        }));
+        p.put("ExtendableSlab: a stale segment of a purged chunk reads zero and writes, then dies with the slab", new Path(
+                IllegalStateException.class, () -> {
+            dev.pagewise.core.ExtendableSlab slab = dev.pagewise.core.ExtendableSlab.builder(MmapBacked.map(1 << 20, LAZY), 4096)
+                    .purge(dev.pagewise.core.PurgePolicy.immediately()).build();
+            MemorySegment stale = slab.allocate(4096, 8);
+            stale.fill((byte) 1);
+            slab.deallocate(stale);
+            if (stale.get(JAVA_BYTE, 4095) != 0) {
+                throw new AssertionError("a released page should read zero");
+            }
+            stale.fill((byte) 2);
+            slab.close();
+            stale.get(JAVA_BYTE, 0);
+        }));
+        p.put("GenerationalSlab: a resolved segment dies with the slab", new Path(IllegalStateException.class, () -> {
+            dev.pagewise.core.GenerationalSlab slab = dev.pagewise.core.GenerationalSlab.over(MmapBacked.map(1 << 20, LAZY), 64);
+            MemorySegment s = slab.resolve(slab.allocateHandle());
+            slab.close();
+            s.get(JAVA_BYTE, 0);
         }));
         p.put("lazy arena: zero past the committed prefix", new Path(IllegalArgumentException.class, () -> {
             MmapBacked m = MmapBacked.map(1 << 20, LAZY);

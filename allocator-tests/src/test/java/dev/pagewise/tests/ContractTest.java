@@ -6,6 +6,7 @@ import dev.pagewise.core.Budget;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.CacheJitter;
 import dev.pagewise.core.Canary;
+import dev.pagewise.core.ExtendableSlab;
 import dev.pagewise.core.Faulty;
 import dev.pagewise.core.FixedRange;
 import dev.pagewise.core.GuardPage;
@@ -16,6 +17,7 @@ import dev.pagewise.core.NativeBacked;
 import dev.pagewise.core.Observed;
 import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.PoisonOnFree;
+import dev.pagewise.core.PurgePolicy;
 import dev.pagewise.core.Quarantine;
 import dev.pagewise.core.SharedBumpArena;
 import dev.pagewise.core.SizeClassed;
@@ -184,10 +186,26 @@ class ContractTest {
     }
 
     @Nested
+    class ExtendableSlabAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return ExtendableSlab.over(range, 256);
+        }
+    }
+
+    @Nested
     class MacLinkedHardenedSlabAllocator extends Over {
         @Override
         Allocator over(FixedRange range) {
             return HardenedSlab.macLinked(range, 256, new java.security.SecureRandom());
+        }
+    }
+
+    @Nested
+    class ExtendableSlabPurgingAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return ExtendableSlab.builder(range, 256).chunkSize(4096).purge(PurgePolicy.immediately()).build();
         }
     }
 

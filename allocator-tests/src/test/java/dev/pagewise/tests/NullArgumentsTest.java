@@ -121,6 +121,12 @@ class NullArgumentsTest {
         if (type == dev.pagewise.os.linux.NumaPolicy.class) {
             return dev.pagewise.os.linux.NumaPolicy.DEFAULT;
         }
+        if (type == dev.pagewise.core.PurgePolicy.class) {
+            return dev.pagewise.core.PurgePolicy.never();
+        }
+        if (type == java.util.function.LongSupplier.class) {
+            return (java.util.function.LongSupplier) System::nanoTime;
+        }
         if (type == Runnable.class) {
             return (Runnable) () -> { };
         }
@@ -142,7 +148,10 @@ class NullArgumentsTest {
             dev.pagewise.core.HardenedSlab.class, dev.pagewise.core.ZeroizeOnFree.class, dev.pagewise.core.CacheJitter.class,
             dev.pagewise.core.AllocationListener.class,
             ResetPolicy.class, MmapBacked.class, dev.pagewise.os.linux.Locked.class, dev.pagewise.os.OsMemory.class,
-            ArenaPool.class, ArenaPool.Builder.class);
+            ArenaPool.class, ArenaPool.Builder.class,
+            dev.pagewise.core.ExtendableSlab.class, dev.pagewise.core.ExtendableSlab.Builder.class,
+            dev.pagewise.core.GenerationalSlab.class, dev.pagewise.core.GenerationalSlab.Builder.class,
+            dev.pagewise.core.PurgePolicy.class);
 
     @Test
     void everyPublicEntryPointShouldRejectNullNamingTheParameter() throws Exception {
@@ -214,6 +223,8 @@ class NullArgumentsTest {
             case "SharedBumpArena" -> dev.pagewise.core.SharedBumpArena.builder(open(() -> NativeBacked.allocate(4096)));
             case "SizeClassed" -> dev.pagewise.core.SizeClassed.builder(open(() -> NativeBacked.allocate(1 << 20)));
             case "ArenaPool" -> ArenaPool.builder(1, 4096);
+            case "ExtendableSlab" -> dev.pagewise.core.ExtendableSlab.builder(open(() -> NativeBacked.allocate(1 << 20)), 64);
+            case "GenerationalSlab" -> dev.pagewise.core.GenerationalSlab.builder(open(() -> NativeBacked.allocate(1 << 20)), 64);
             default -> throw new AssertionError(builder);
         };
     }
