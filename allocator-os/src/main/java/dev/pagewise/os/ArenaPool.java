@@ -855,6 +855,7 @@ public final class ArenaPool implements AutoCloseable {
             }
             if (!purgerStopped) {
                 LockSupport.parkNanos(this, Math.max(sleep, MIN_PURGE_PARK_NANOS));
+                Thread.interrupted(); // only close() stops the purger; a stray interrupt would make every park return at once
             }
         }
     }
