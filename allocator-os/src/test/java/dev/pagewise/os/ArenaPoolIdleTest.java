@@ -1,6 +1,10 @@
 package dev.pagewise.os;
 
+import dev.pagewise.core.Lifetime;
+import dev.pagewise.core.OsBacked;
+import dev.pagewise.core.PageScanner;
 import dev.pagewise.core.Protection;
+import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.os.linux.MmapBacked;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -14,6 +18,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -125,6 +134,115 @@ class ArenaPoolIdleTest {
                 }
             }
             assertTrue(one.metrics().purges() > 0, one.metrics()::toString);
+        }
+    }
+
+    @Test
+    void aLeaseShouldWaitForThePurgeOfTheOnlySlotThenReadZero() throws Exception {
+        try (MmapBacked inner = MmapBacked.map(MIB, MapOptions.DEFAULT.withLazyCommit())) {
+            CountDownLatch inPurge = new CountDownLatch(1);
+            CountDownLatch letGo = new CountDownLatch(1);
+            AtomicBoolean stall = new AtomicBoolean(true);
+            OsBacked stalling = new Delegating(inner) {
+                @Override
+                public void releasePages(long offset, long length) {
+                    if (stall.getAndSet(false)) { // the first release, the purge's: zeroAll never releases
+                        inPurge.countDown();
+                        try {
+                            letGo.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    super.releasePages(offset, length);
+                }
+            };
+            try (ArenaPool pool = ArenaPool.builder(1, MIB).memory(stalling).resetPolicy(ResetPolicy.zeroAll())
+                    .idlePurgeAfter(Duration.ofMillis(5)).build()) {
+                try (RequestArena request = pool.lease()) {
+                    request.allocate(MIB, 4096).fill((byte) 7);
+                }
+                assertTrue(inPurge.await(5, TimeUnit.SECONDS), "the purger took the idle slot");
+                AtomicLong leasedAt = new AtomicLong();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                Thread leaser = Thread.ofPlatform().start(() -> {
+                    try (RequestArena request = pool.lease()) { // no lease timeout: a wait would be for the purge only
+                        leasedAt.set(System.nanoTime());
+                        MemorySegment s = request.allocate(MIB, 4096);
+                        assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[(int) MIB])), "reads zero");
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+                Thread.sleep(100);
+                assertTrue(leaser.isAlive(), "the lease waits while the only slot is purged");
+                long released = System.nanoTime();
+                letGo.countDown();
+                leaser.join(5000);
+                assertNull(failure.get(), () -> String.valueOf(failure.get()));
+                assertTrue(leasedAt.get() >= released, "leased only after the purge ended");
+                assertEquals(1, pool.metrics().purges());
+                assertEquals(MIB, pool.metrics().purgedBytes(), "memory that cannot tell what is resident counts the bytes released");
+            }
+        }
+    }
+
+    /** An {@link OsBacked} that passes every call to another. */
+    private static class Delegating implements OsBacked {
+        private final OsBacked inner;
+
+        Delegating(OsBacked inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public long pageSize() {
+            return inner.pageSize();
+        }
+
+        @Override
+        public void releasePages(long offset, long length) {
+            inner.releasePages(offset, length);
+        }
+
+        @Override
+        public MemorySegment protect(long offset, long length, Protection protection) {
+            return inner.protect(offset, length, protection);
+        }
+
+        @Override
+        public Optional<PageScanner> pageScanner() {
+            return inner.pageScanner();
+        }
+
+        @Override
+        public MemorySegment segment() {
+            return inner.segment();
+        }
+
+        @Override
+        public long byteSize() {
+            return inner.byteSize();
+        }
+
+        @Override
+        public long committed() {
+            return inner.committed();
+        }
+
+        @Override
+        public void commit(long offset, long length) {
+            inner.commit(offset, length);
+        }
+
+        @Override
+        public void zero(long offset, long length) {
+            inner.zero(offset, length);
+        }
+
+        @Override
+        public Lifetime lifetime() {
+            return inner.lifetime();
         }
     }
 
