@@ -11,6 +11,7 @@ import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** Prewarming slots and the idle purge: what is resident before and after, measured with mincore; races with leases. */
+@Timeout(60)
 class ArenaPoolIdleTest {
 
     private static final long MIB = 1 << 20;
@@ -101,6 +103,12 @@ class ArenaPoolIdleTest {
                                     throw new AssertionError("slot " + request.slot() + " byte " + at + " read " + s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at));
                                 }
                                 s.fill(tag);
+                                Thread.yield();
+                                for (long o = 0; o < slotSize; o += 4096) {
+                                    if (s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o) != tag) {
+                                        throw new AssertionError("slot " + request.slot() + " lost the lease's bytes at " + o);
+                                    }
+                                }
                             }
                             if (ThreadLocalRandom.current().nextInt(4) == 0) {
                                 Thread.sleep(ThreadLocalRandom.current().nextInt(4)); // long enough to be purged, sometimes
@@ -162,29 +170,37 @@ class ArenaPoolIdleTest {
                 try (RequestArena request = pool.lease()) {
                     request.allocate(MIB, 4096).fill((byte) 7);
                 }
-                assertTrue(inPurge.await(5, TimeUnit.SECONDS), "the purger took the idle slot");
-                AtomicLong leasedAt = new AtomicLong();
-                AtomicReference<Throwable> failure = new AtomicReference<>();
-                Thread leaser = Thread.ofPlatform().start(() -> {
-                    try (RequestArena request = pool.lease()) { // no lease timeout: a wait would be for the purge only
-                        leasedAt.set(System.nanoTime());
-                        MemorySegment s = request.allocate(MIB, 4096);
-                        assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[(int) MIB])), "reads zero");
-                    } catch (Throwable e) {
-                        failure.set(e);
-                    }
-                });
-                Thread.sleep(100);
-                assertTrue(leaser.isAlive(), "the lease waits while the only slot is purged");
-                long released = System.nanoTime();
-                letGo.countDown();
-                leaser.join(5000);
-                assertNull(failure.get(), () -> String.valueOf(failure.get()));
-                assertTrue(leasedAt.get() >= released, "leased only after the purge ended");
+                try {
+                    assertLeaseWaitsForThePurge(pool, inPurge, letGo);
+                } finally {
+                    letGo.countDown(); // else the purge would hold the pool open forever
+                }
                 assertEquals(1, pool.metrics().purges());
                 assertEquals(MIB, pool.metrics().purgedBytes(), "memory that cannot tell what is resident counts the bytes released");
             }
         }
+    }
+
+    private static void assertLeaseWaitsForThePurge(ArenaPool pool, CountDownLatch inPurge, CountDownLatch letGo) throws Exception {
+        assertTrue(inPurge.await(5, TimeUnit.SECONDS), "the purger took the idle slot");
+        AtomicLong leasedAt = new AtomicLong();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread leaser = Thread.ofPlatform().start(() -> {
+            try (RequestArena request = pool.lease()) { // no lease timeout: a wait would be for the purge only
+                leasedAt.set(System.nanoTime());
+                MemorySegment s = request.allocate(MIB, 4096);
+                assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[(int) MIB])), "reads zero");
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        Thread.sleep(100);
+        assertTrue(leaser.isAlive(), "the lease waits while the only slot is purged");
+        long released = System.nanoTime();
+        letGo.countDown();
+        leaser.join(5000);
+        assertNull(failure.get(), () -> String.valueOf(failure.get()));
+        assertTrue(leasedAt.get() >= released, "leased only after the purge ended");
     }
 
     /** An {@link OsBacked} that passes every call to another. */
