@@ -69,6 +69,12 @@ final class ResetPolicies {
     static {
         dev.pagewise.core.internal.Bridge.policies(policy -> policy == ResetPolicies.ZERO_ALL || policy == ResetPolicies.DECOMMIT_ALL
                 || policy == ResetPolicies.NO_ZEROING || policy instanceof KeepResident);
+        dev.pagewise.core.internal.Bridge.residentBudgets(policy -> switch (policy) {
+            case KeepResident keep -> keep.bytes();
+            case ResetPolicy p when p == ZERO_ALL || p == NO_ZEROING -> Long.MAX_VALUE;
+            case ResetPolicy p when p == DECOMMIT_ALL -> 0;
+            default -> -1;
+        });
     }
 
     private static ResetReport zero(FixedRange region, long offset, long length, long start) {
@@ -101,6 +107,10 @@ final class ResetPolicies {
         KeepResident(long bytes, boolean trackWrites) {
             this.bytes = bytes;
             this.trackWrites = trackWrites;
+        }
+
+        long bytes() {
+            return bytes;
         }
 
         @Override

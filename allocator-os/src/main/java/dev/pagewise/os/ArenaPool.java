@@ -15,6 +15,7 @@ import dev.pagewise.core.internal.Events;
 import dev.pagewise.core.internal.MBeans;
 import dev.pagewise.core.internal.ResetEvent;
 import dev.pagewise.core.internal.Restricted;
+import dev.pagewise.os.internal.IdlePurgeEvent;
 import dev.pagewise.os.internal.LeaseWaitEvent;
 import dev.pagewise.os.internal.PoolExhaustedEvent;
 import dev.pagewise.os.internal.ScrubFailureEvent;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A pool of arenas for one-arena-per-request servers: one lazily committed reservation split into equal
@@ -55,6 +57,11 @@ import java.util.concurrent.atomic.LongAdder;
  * them. A reset that fails is logged and counted, and the slot is zeroed in place instead; a slot that
  * cannot even be zeroed is retired, never handed out dirty. Logging goes to {@link System.Logger}
  * {@code dev.pagewise.os.ArenaPool}.
+ *
+ * <p><b>Memory of idle slots.</b> A returned slot keeps up to its policy's {@code keepResident} budget
+ * resident, so the next lease takes no page faults. {@link #prewarm(int)} makes slots so before their first
+ * lease; with {@link Builder#idlePurgeAfter(Duration)} a timer thread returns the pages of a slot that stayed
+ * free longer than the delay to the operating system, whether or not the pool is used again.
  */
 public final class ArenaPool implements AutoCloseable {
 
@@ -74,6 +81,10 @@ public final class ArenaPool implements AutoCloseable {
     private static final int LEASED = 1;
     private static final int SCRUBBING = 2;
     private static final int RETIRED = 3;
+    /** A free slot that the pool itself works on (an idle purge, a prewarm); a lease with a permit waits for it. */
+    private static final int TENDING = 4;
+    /** The shortest sleep of the purger, so that a due slot it could not take is not retried in a busy loop. */
+    private static final long MIN_PURGE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final String name;
     private final String label;
@@ -106,6 +117,22 @@ public final class ArenaPool implements AutoCloseable {
     private final LongAdder[] resets = new LongAdder[ResetStrategy.values().length];
     private final BlockingQueue<Lease> scrubQueue;
     private final Thread scrubber;
+    /** The idle purge's delay; 0 when the pool never purges. */
+    private final long purgeAfterNanos;
+    /**
+     * When each slot was last returned, and whether its pages may be resident (used or prewarmed since its last
+     * purge). Written only by whoever owns the slot (its lease's ender, the purger or prewarm while it is
+     * {@code TENDING}) before the volatile write of its state that gives the slot up, so read after a read of
+     * that state, and trusted only by the owner.
+     */
+    private final long[] idleSince;
+    private final boolean[] warm;
+    private final Thread purger;
+    private volatile boolean purgerStopped;
+    private final LongAdder prewarmed = new LongAdder();
+    private final LongAdder purges = new LongAdder();
+    private final LongAdder purgedBytes = new LongAdder();
+    private final LongAdder purgeFailures = new LongAdder();
 
     private ArenaPool(Builder b) {
         this.slotSize = b.alignedSlotSize;
@@ -142,6 +169,9 @@ public final class ArenaPool implements AutoCloseable {
         this.state = new AtomicIntegerArray(b.slots);
         this.leasesBySlot = new AtomicReferenceArray<>(b.slots);
         this.available = new Semaphore(b.slots);
+        this.idleSince = new long[b.slots];
+        this.warm = new boolean[b.slots];
+        this.purgeAfterNanos = b.purgeAfter == null ? 0 : Math.max(1, TimeUnit.NANOSECONDS.convert(b.purgeAfter));
         this.lifetime = Lifetime.create(label, this::shutDown);
         if (b.scrub) {
             scrubQueue = new LinkedBlockingQueue<>();
@@ -150,6 +180,10 @@ public final class ArenaPool implements AutoCloseable {
             scrubQueue = null;
             scrubber = null;
         }
+        // A thread of the pool's own rather than a shared scheduler: it sleeps until the next slot is due, a
+        // slow purge in one pool never delays another's, and close() stops and joins it like the scrubber.
+        purger = purgeAfterNanos == 0 ? null
+                : Thread.ofPlatform().daemon().name("pagewise-purger " + name).start(this::purgeLoop);
     }
 
     /**
@@ -177,6 +211,7 @@ public final class ArenaPool implements AutoCloseable {
         private boolean recordSites;
         private String name;
         private boolean mbean;
+        private Duration purgeAfter;
 
         private Builder(int slots, long slotSize) {
             if (slots <= 0 || slotSize <= 0) {
@@ -314,6 +349,30 @@ public final class ArenaPool implements AutoCloseable {
         }
 
         /**
+         * Returns the pages of a slot that stays free longer than {@code delay} to the operating system
+         * ({@link OsBacked#releasePages}, {@code madvise(MADV_DONTNEED)} on Linux): a timer thread of the pool's
+         * own, {@code pagewise-purger <name>}, a daemon that the pool's close stops, purges each slot once per idle
+         * period, whether or not the pool is used again. A purged slot reads zero as every free slot does; its next
+         * lease takes the page faults a new slot takes. A lease never sees a slot half purged: it waits for the
+         * purge (one system call) if no other slot is free. Default: never purge, so an idle slot keeps its
+         * policy's {@code keepResident} pages. Purges are counted in {@link ArenaPool#metrics()}.
+         *
+         * @param delay how long a slot stays free before its pages go back; at least 1 ms. Durations beyond about
+         *              292 years never purge.
+         * @return this builder
+         * @throws NullPointerException if {@code delay} is {@code null}
+         * @throws IllegalArgumentException if {@code delay} is shorter than 1 ms
+         */
+        public Builder idlePurgeAfter(Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            if (delay.compareTo(Duration.ofMillis(1)) < 0) {
+                throw new IllegalArgumentException("delay must be at least 1 ms: " + delay);
+            }
+            this.purgeAfter = delay;
+            return this;
+        }
+
+        /**
          * Records where each lease was taken, for the warning when it is reclaimed: a stack trace per lease.
          *
          * @return this builder
@@ -344,7 +403,7 @@ public final class ArenaPool implements AutoCloseable {
                     throw e;
                 }
             }
-            pool.logStart(leaseTimeout, scrub);
+            pool.logStart(leaseTimeout, scrub, purgeAfter);
             return pool;
         }
     }
@@ -496,7 +555,7 @@ public final class ArenaPool implements AutoCloseable {
             return preferred;
         }
         int n = slots.length;
-        while (true) {
+        for (int passes = 0; ; passes++) {
             int start = Math.floorMod(spread.getAndIncrement(), n);
             for (int i = 0; i < n; i++) {
                 int slot = (start + i) % n;
@@ -507,11 +566,20 @@ public final class ArenaPool implements AutoCloseable {
                     return slot;
                 }
             }
-            Thread.onSpinWait();
+            // Every free slot was taken by a racing lease or is being purged or prewarmed: one system call.
+            if (passes < 16) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
         }
     }
 
     private void free(int slot) {
+        warm[slot] = true;
+        if (purger != null) {
+            idleSince[slot] = System.nanoTime();
+        }
         state.set(slot, FREE);
         recent = slot;
         available.release();
@@ -689,6 +757,181 @@ public final class ArenaPool implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Makes up to {@code slots} slots ready for a lease that takes no page fault: free slots whose pages are not
+     * resident are committed and get the pages their reset would keep resident faulted in, in slot order, until
+     * {@code slots} slots of the pool are warm (used or prewarmed since their last idle purge). Those pages are
+     * the policy's budget, at most a slot: {@code keepResident(bytes)}'s and {@code trackWrites(bytes)}'s
+     * {@code bytes}, all of a slot for {@code zeroAll()} and {@code noZeroing()}, none for {@code decommitAll()}
+     * and for a policy of your own (the pool cannot know what it keeps). Each page is faulted in by writing a
+     * zero to it, so the slot still reads zero.
+     *
+     * <p>It costs a page fault per page (about 1.5 us each for 4 KiB pages, so some 1.5 ms per slot of 4 MiB)
+     * and that much memory, in the calling thread, now rather than in the first requests. A lease that finds no
+     * other slot free waits for the one being warmed. Calling it again with the same number warms nothing more,
+     * unless an idle purge returned pages meanwhile ({@link Builder#idlePurgeAfter}: warm slots that stay free
+     * that long are purged again). Leased slots are not warmed.
+     *
+     * @param slots how many slots should be warm; from 0 to {@link #slots()}
+     * @return how many slots this call warmed
+     * @throws IllegalArgumentException if {@code slots} is negative or more than the pool has
+     * @throws IllegalStateException if the pool is closed or closing
+     * @throws OsException if committing a slot's pages fails
+     */
+    public int prewarm(int slots) {
+        if (slots < 0 || slots > this.slots.length) {
+            throw new IllegalArgumentException("slots must be between 0 and " + this.slots.length + " for " + label
+                    + ": " + slots);
+        }
+        checkOpen();
+        Lifetime.Hold hold;
+        try {
+            hold = Bridge.acquire(lifetime);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(label + " is closed", e);
+        }
+        try {
+            long budget = Bridge.residentBudget(policy);
+            long bytes = budget < 0 ? 0 : Math.min(budget, slotSize);
+            int warmNow = 0;
+            for (int slot = 0; slot < this.slots.length; slot++) {
+                if (state.get(slot) != RETIRED && warm[slot]) {
+                    warmNow++;
+                }
+            }
+            int warmed = 0;
+            for (int slot = 0; slot < this.slots.length && warmNow < slots; slot++) {
+                checkOpen();
+                if (!state.compareAndSet(slot, FREE, TENDING)) {
+                    continue;
+                }
+                boolean done = false;
+                try {
+                    if (!warm[slot]) {
+                        faultIn(this.slots[slot], bytes);
+                        warm[slot] = true;
+                        idleSince[slot] = System.nanoTime();
+                        warmed++;
+                        warmNow++;
+                        prewarmed.increment();
+                    }
+                    done = true;
+                } finally {
+                    state.set(slot, FREE);
+                    if (done) {
+                        recent = slot;
+                    }
+                }
+            }
+            return warmed;
+        } finally {
+            hold.close();
+        }
+    }
+
+    /** Commits the first {@code bytes} of a free slot and writes a zero to each of their pages: the kernel zero-fills each one as it faults it in. */
+    private static void faultIn(OsBacked slot, long bytes) {
+        long page = slot.pageSize();
+        long end = Checks.alignDown(bytes, page);
+        if (end == 0) {
+            return;
+        }
+        slot.commit(0, end);
+        for (long offset = 0; offset < end; offset += page) {
+            slot.zero(offset, 1);
+        }
+    }
+
+    /** The purger's loop: purges the slots that are due, sleeps until the next one may be, until the pool closes. */
+    private void purgeLoop() {
+        while (!purgerStopped) {
+            long sleep = purgeAfterNanos;
+            try {
+                sleep = purgeIdleSlots();
+            } catch (Throwable t) {
+                // purgeIdleSlots catches each slot's failure; this is one of the loop itself
+                purgeFailures.increment();
+                LOG.log(System.Logger.Level.WARNING, label + ": the idle purge failed; it goes on", t);
+            }
+            if (!purgerStopped) {
+                LockSupport.parkNanos(this, Math.max(sleep, MIN_PURGE_PARK_NANOS));
+                Thread.interrupted(); // only close() stops the purger; a stray interrupt would make every park return at once
+            }
+        }
+    }
+
+    /** Purges every free slot idle for the delay; {@return the nanoseconds until the next slot may be due} */
+    private long purgeIdleSlots() {
+        long next = purgeAfterNanos;
+        for (int slot = 0; slot < slots.length && !purgerStopped && !closing; slot++) {
+            // racy reads, only to skip slots; the slot is checked again once it is the purger's
+            if (state.get(slot) != FREE || !warm[slot]) {
+                continue;
+            }
+            long idle = System.nanoTime() - idleSince[slot];
+            if (idle < purgeAfterNanos) {
+                next = Math.min(next, purgeAfterNanos - idle);
+                continue;
+            }
+            Lifetime.Hold hold;
+            try {
+                hold = Bridge.acquire(lifetime); // close() waits for it: the slot stays mapped until the purge ends
+            } catch (IllegalStateException closed) {
+                return next;
+            }
+            try {
+                if (state.compareAndSet(slot, FREE, TENDING)) {
+                    try {
+                        purge(slot);
+                    } finally {
+                        state.set(slot, FREE);
+                    }
+                }
+            } finally {
+                hold.close();
+            }
+        }
+        return next;
+    }
+
+    /**
+     * Returns the pages of a slot the purger holds ({@code TENDING}) if it is still due: it may have been leased
+     * and returned since the purger looked. Afterwards its pages read zero. A failure is logged and counted, and
+     * the slot is not purged again until it is used again; its bytes read zero either way (a release is all or nothing).
+     */
+    private void purge(int slot) {
+        long idle = System.nanoTime() - idleSince[slot];
+        if (!warm[slot] || idle < purgeAfterNanos) {
+            return;
+        }
+        IdlePurgeEvent event = new IdlePurgeEvent();
+        event.begin();
+        try {
+            OsBacked range = slots[slot];
+            long length = Checks.alignDown(range.committed(), range.pageSize());
+            long released = region instanceof MmapBacked mmap ? mmap.residentBytes(slot * slotSize, length) : length;
+            if (length > 0) {
+                range.releasePages(0, length);
+            }
+            purges.increment();
+            purgedBytes.add(released);
+            event.end();
+            if (event.shouldCommit()) {
+                event.pool = name;
+                event.slot = slot;
+                event.idle = idle;
+                event.bytesReleased = released;
+                event.commit();
+            }
+        } catch (RuntimeException | Error e) {
+            purgeFailures.increment();
+            LOG.log(System.Logger.Level.WARNING, label + ": the idle purge of slot " + slot
+                    + " failed; its pages stay resident (they read zero) until it is used again", e);
+        } finally {
+            warm[slot] = false;
+        }
+    }
+
     /** {@return the pool's counters now} Cheap: reads counters only, no system call. */
     public PoolMetrics metrics() {
         Map<ResetStrategy, Long> byStrategy = new EnumMap<>(ResetStrategy.class);
@@ -699,7 +942,8 @@ public final class ArenaPool implements AutoCloseable {
             }
         }
         return new PoolMetrics(slots.length, leased.get(), scrubbing.get(), retired.get(),
-                available.getQueueLength(), leases.get(), reclaimed.sum(), resetFailures.sum(), byStrategy);
+                available.getQueueLength(), leases.get(), reclaimed.sum(), resetFailures.sum(), byStrategy,
+                prewarmed.sum(), purges.sum(), purgedBytes.sum(), purgeFailures.sum());
     }
 
     /**
@@ -717,12 +961,12 @@ public final class ArenaPool implements AutoCloseable {
         throw new UnsupportedOperationException("resident bytes of " + region + " are unknown");
     }
 
-    private void logStart(Duration leaseTimeout, boolean scrub) {
+    private void logStart(Duration leaseTimeout, boolean scrub, Duration purgeAfter) {
         LOG.log(System.Logger.Level.INFO, "{0} started over {1}: reset policy {2}, lease timeout {3}, overflow {4}, "
-                        + "scrub {5}, lease sites {6}, listener per lease {7}",
+                        + "scrub {5}, lease sites {6}, listener per lease {7}, idle purge {8}",
                 label, region, policy, leaseTimeout, overflow == null ? "none" : overflow,
                 scrub ? "in background" : "inline", recordSites ? "recorded" : "not recorded",
-                listeners == null ? "none" : "yes");
+                listeners == null ? "none" : "yes", purgeAfter == null ? "never" : "after " + purgeAfter);
     }
 
     /** {@return the pool's name, as its builder set it or {@code pool-<n>}} */
@@ -745,7 +989,8 @@ public final class ArenaPool implements AutoCloseable {
     }
 
     /**
-     * Closes the pool if no lease is out: waits for background scrubs, stops the scrubber and unmaps the
+     * Closes the pool if no lease is out: waits for background scrubs and a purge under way, stops the scrubber
+     * and the purger, and unmaps the
      * reservation (a region given to {@link Builder#memory} is released, not closed). Leases of threads that
      * ended are reclaimed first.
      *
@@ -827,6 +1072,16 @@ public final class ArenaPool implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, label + ": unregistering its MBean failed", e);
         }
         try {
+            if (purger != null) {
+                // no purge is under way (it holds the lifetime) and none can start (the lifetime is closed)
+                purgerStopped = true;
+                LockSupport.unpark(purger);
+                try {
+                    purger.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (scrubber != null) {
                 scrubQueue.add(new Lease(-1, null, null, null));
                 try {

@@ -46,6 +46,18 @@ public interface ArenaPoolMXBean {
     /** {@return resets so far, by strategy name} */
     Map<String, Long> getResetsByStrategy();
 
+    /** {@return slots warmed by {@link ArenaPool#prewarm(int)} so far} */
+    long getPrewarmed();
+
+    /** {@return slots whose pages an idle purge returned so far} */
+    long getPurges();
+
+    /** {@return bytes idle purges returned so far} */
+    long getPurgedBytes();
+
+    /** {@return idle purges that failed} */
+    long getPurgeFailures();
+
     /** {@return bytes of the pool's memory resident now: a {@code mincore} call over the whole reservation, not a counter} */
     long getResidentBytes();
 }

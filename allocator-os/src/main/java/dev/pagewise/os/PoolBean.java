@@ -68,6 +68,26 @@ record PoolBean(ArenaPool pool) implements ArenaPoolMXBean {
         return byName;
     }
 
+    @Override
+    public long getPrewarmed() {
+        return pool.metrics().prewarmed();
+    }
+
+    @Override
+    public long getPurges() {
+        return pool.metrics().purges();
+    }
+
+    @Override
+    public long getPurgedBytes() {
+        return pool.metrics().purgedBytes();
+    }
+
+    @Override
+    public long getPurgeFailures() {
+        return pool.metrics().purgeFailures();
+    }
+
     /** {@return the resident bytes, or -1 where the pool's memory cannot tell} */
     @Override
     public long getResidentBytes() {

@@ -16,6 +16,7 @@ public final class Bridge {
     private static Function<Lifetime, Lifetime.Hold> acquire;
     private static Function<BumpArena, Lifetime.Hold> holdOf;
     private static java.util.function.Predicate<ResetPolicy> builtInPolicy;
+    private static java.util.function.ToLongFunction<ResetPolicy> residentBudget;
 
     private Bridge() {
     }
@@ -57,6 +58,31 @@ public final class Bridge {
             throw new IllegalStateException("already set");
         }
         builtInPolicy = isBuiltIn;
+    }
+
+    /**
+     * Called once by the built-in policies.
+     *
+     * @param budget tells how many bytes of a range a policy keeps resident after a reset
+     * @throws IllegalStateException if already called
+     */
+    public static synchronized void residentBudgets(java.util.function.ToLongFunction<ResetPolicy> budget) {
+        if (residentBudget != null) {
+            throw new IllegalStateException("already set");
+        }
+        residentBudget = budget;
+    }
+
+    /**
+     * {@return how many bytes of a range {@code policy} keeps resident, zeroed, after a reset:
+     * {@link Long#MAX_VALUE} for a policy that keeps everything it zeroes, 0 for one that releases every used
+     * page, and -1 for a policy that is not one of {@link ResetPolicy}'s own (what it keeps is unknown)}
+     *
+     * @param policy the policy to ask about
+     */
+    public static long residentBudget(ResetPolicy policy) {
+        ResetPolicy.zeroAll(); // initialises the built-in policies, which hand their answer over
+        return residentBudget.applyAsLong(policy);
     }
 
     /**
