@@ -4,6 +4,7 @@ import dev.pagewise.core.ConcurrentSizeClassed;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.linux.MmapBacked;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +37,7 @@ class CrossThreadFreeStressTest {
     private static final long[] SIZES = {16, 64, 100, 512, 4096};
 
     @Test
+    @Timeout(60)
     void blocksFreedOnOtherThreadsShouldNeverBeLostOrHandedOutTwice() throws Exception {
         try (MmapBacked range = MmapBacked.map(RANGE, MapOptions.DEFAULT.withLazyCommit())) {
             ConcurrentSizeClassed allocator = ConcurrentSizeClassed.builder(range).heaps(THREADS).build();
@@ -60,47 +63,53 @@ class CrossThreadFreeStressTest {
                     }
                     ThreadLocalRandom random = ThreadLocalRandom.current();
                     boolean done = false;
-                    while (!done || allocating.get() > 0 || !inboxes.get(self).isEmpty()) {
-                        for (MemorySegment s; (s = inboxes.get(self).poll()) != null; ) {
-                            long id = s.get(JAVA_LONG_UNALIGNED, 0);
-                            Long owner = handedOut.remove(s.address());
-                            if (owner == null || owner != id) {
-                                throw new AssertionError("block at 0x" + Long.toHexString(s.address()) + " stamped " + id
-                                        + " but handed out as " + owner);
-                            }
-                            for (long off = 8; off + 8 <= s.byteSize(); off += 8) {
-                                if (s.get(JAVA_LONG_UNALIGNED, off) != id) {
-                                    throw new AssertionError("block " + id + " changed at " + off);
+                    try {
+                        while ((!done || allocating.get() > 0 || !inboxes.get(self).isEmpty()) && failure.get() == null) {
+                            for (MemorySegment s; (s = inboxes.get(self).poll()) != null; ) {
+                                long id = s.get(JAVA_LONG_UNALIGNED, 0);
+                                Long owner = handedOut.remove(s.address());
+                                if (owner == null || owner != id) {
+                                    throw new AssertionError("block at 0x" + Long.toHexString(s.address()) + " stamped " + id
+                                            + " but handed out as " + owner);
                                 }
+                                for (long off = 8; off + 8 <= s.byteSize(); off += 8) {
+                                    if (s.get(JAVA_LONG_UNALIGNED, off) != id) {
+                                        throw new AssertionError("block " + id + " changed at " + off);
+                                    }
+                                }
+                                allocator.deallocate(s);
+                                freed.incrementAndGet();
                             }
-                            allocator.deallocate(s);
-                            freed.incrementAndGet();
+                            if (!done && System.nanoTime() > deadline) {
+                                done = true;
+                                allocating.decrementAndGet();
+                            }
+                            if (done) {
+                                Thread.onSpinWait();
+                                continue;
+                            }
+                            for (int i = 0; i < 32; i++) {
+                                MemorySegment s = allocator.tryAllocate(SIZES[random.nextInt(SIZES.length)], 8);
+                                if (s == null) {
+                                    break; // that class of this heap is full until the other threads free
+                                }
+                                if (s.mismatch(MemorySegment.ofArray(new byte[(int) s.byteSize()])) != -1) {
+                                    throw new AssertionError("a block handed out does not read zero");
+                                }
+                                long id = ids.incrementAndGet();
+                                if (handedOut.putIfAbsent(s.address(), id) != null) {
+                                    throw new AssertionError("block at 0x" + Long.toHexString(s.address()) + " handed out twice");
+                                }
+                                for (long off = 0; off + 8 <= s.byteSize(); off += 8) {
+                                    s.set(JAVA_LONG_UNALIGNED, off, id);
+                                }
+                                int to = (self + 1 + random.nextInt(THREADS - 1)) % THREADS;
+                                inboxes.get(to).add(s);
+                            }
                         }
-                        if (!done && System.nanoTime() > deadline) {
-                            done = true;
-                            allocating.decrementAndGet();
-                        }
-                        if (done) {
-                            Thread.onSpinWait();
-                            continue;
-                        }
-                        for (int i = 0; i < 32; i++) {
-                            MemorySegment s = allocator.tryAllocate(SIZES[random.nextInt(SIZES.length)], 8);
-                            if (s == null) {
-                                break; // that class of this heap is full until the other threads free
-                            }
-                            if (s.mismatch(MemorySegment.ofArray(new byte[(int) s.byteSize()])) != -1) {
-                                throw new AssertionError("a block handed out does not read zero");
-                            }
-                            long id = ids.incrementAndGet();
-                            if (handedOut.putIfAbsent(s.address(), id) != null) {
-                                throw new AssertionError("block at 0x" + Long.toHexString(s.address()) + " handed out twice");
-                            }
-                            for (long off = 0; off + 8 <= s.byteSize(); off += 8) {
-                                s.set(JAVA_LONG_UNALIGNED, off, id);
-                            }
-                            int to = (self + 1 + random.nextInt(THREADS - 1)) % THREADS;
-                            inboxes.get(to).add(s);
+                    } finally {
+                        if (!done) {
+                            allocating.decrementAndGet(); // a failed worker must not keep the others waiting
                         }
                     }
                 }));
@@ -136,6 +145,7 @@ class CrossThreadFreeStressTest {
     }
 
     @Test
+    @Timeout(60)
     void ofTwoThreadsFreeingOneBlockExactlyOneShouldSucceed() throws Exception {
         int rounds = 2000;
         try (MmapBacked range = MmapBacked.map(4 << 20)) {
@@ -161,9 +171,9 @@ class CrossThreadFreeStressTest {
                         MemorySegment s = allocator.allocate(48, 8);
                         s.fill((byte) 9);
                         block.set(s);
-                        allocated.await();
+                        allocated.await(10, TimeUnit.SECONDS);
                         free.run();
-                        freedBoth.await();
+                        freedBoth.await(10, TimeUnit.SECONDS);
                     }
                 } catch (Exception e) {
                     throw new AssertionError(e);
@@ -172,9 +182,9 @@ class CrossThreadFreeStressTest {
             Thread other = Thread.ofPlatform().uncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e)).start(() -> {
                 try {
                     for (int r = 0; r < rounds; r++) {
-                        allocated.await();
+                        allocated.await(10, TimeUnit.SECONDS);
                         free.run();
-                        freedBoth.await();
+                        freedBoth.await(10, TimeUnit.SECONDS);
                     }
                 } catch (Exception e) {
                     throw new AssertionError(e);
