@@ -95,6 +95,30 @@ class ConcurrentSizeClassedTest {
     }
 
     @Test
+    void shortLivedThreadsShouldTakeOverTheHeapsOfEndedOnes() throws Exception {
+        try (NativeBacked range = NativeBacked.allocate(4 << 20);
+             ConcurrentSizeClassed classes = ConcurrentSizeClassed.builder(range).heaps(2).build()) {
+            java.util.List<MemorySegment> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                Thread t = Thread.ofPlatform().start(() -> {
+                    for (int j = 0; j < 3; j++) {
+                        kept.add(classes.allocate(32, 8));
+                    }
+                    classes.deallocate(kept.removeLast());
+                });
+                t.join();
+            }
+            assertEquals(40, kept.size());
+            assertEquals(40, classes.liveBlocks());
+            for (MemorySegment s : kept) {
+                classes.deallocate(s);
+            }
+            assertEquals(0, classes.liveBlocks());
+            assertEquals(0, classes.liveBytes());
+        }
+    }
+
+    @Test
     void closeWhileAnotherThreadAllocatesShouldGiveItIllegalStateException() throws Exception {
         try (NativeBacked range = NativeBacked.allocate(4 << 20)) {
             ConcurrentSizeClassed classes = ConcurrentSizeClassed.builder(range).heaps(2).build();
