@@ -5,6 +5,8 @@ import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.linux.MmapBacked;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -144,9 +146,14 @@ class CrossThreadFreeStressTest {
         }
     }
 
-    @Test
+    /**
+     * Two threads free each block at once: the owner on its own list and another thread through the remote
+     * stack ({@code ownerRaces}), or two threads that are not the owner, both through the remote stack.
+     */
+    @ParameterizedTest(name = "owner races: {0}")
+    @ValueSource(booleans = {true, false})
     @Timeout(60)
-    void ofTwoThreadsFreeingOneBlockExactlyOneShouldSucceed() throws Exception {
+    void ofTwoThreadsFreeingOneBlockExactlyOneShouldSucceed(boolean ownerRaces) throws Exception {
         int rounds = 2000;
         try (MmapBacked range = MmapBacked.map(4 << 20)) {
             ConcurrentSizeClassed allocator = ConcurrentSizeClassed.builder(range).heaps(2).build();
@@ -154,8 +161,8 @@ class CrossThreadFreeStressTest {
             AtomicInteger wins = new AtomicInteger();
             AtomicInteger refused = new AtomicInteger();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            CyclicBarrier allocated = new CyclicBarrier(2);
-            CyclicBarrier freedBoth = new CyclicBarrier(2);
+            CyclicBarrier allocated = new CyclicBarrier(3);
+            CyclicBarrier freedBoth = new CyclicBarrier(3);
             Runnable free = () -> {
                 try {
                     allocator.deallocate(block.get());
@@ -164,34 +171,32 @@ class CrossThreadFreeStressTest {
                     refused.incrementAndGet();
                 }
             };
-            // The owner frees on its own list while the other pushes a remote free: the two paths race.
-            Thread owner = Thread.ofPlatform().uncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e)).start(() -> {
-                try {
-                    for (int r = 0; r < rounds; r++) {
-                        MemorySegment s = allocator.allocate(48, 8);
-                        s.fill((byte) 9);
-                        block.set(s);
-                        allocated.await(10, TimeUnit.SECONDS);
-                        free.run();
-                        freedBoth.await(10, TimeUnit.SECONDS);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                boolean allocates = t == 0;
+                boolean frees = allocates ? ownerRaces : t == 1 || !ownerRaces;
+                threads.add(Thread.ofPlatform().uncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e)).start(() -> {
+                    try {
+                        for (int r = 0; r < rounds; r++) {
+                            if (allocates) {
+                                MemorySegment s = allocator.allocate(48, 8);
+                                s.fill((byte) 9);
+                                block.set(s);
+                            }
+                            allocated.await(10, TimeUnit.SECONDS);
+                            if (frees) {
+                                free.run();
+                            }
+                            freedBoth.await(10, TimeUnit.SECONDS);
+                        }
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
                     }
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
-            Thread other = Thread.ofPlatform().uncaughtExceptionHandler((th, e) -> failure.compareAndSet(null, e)).start(() -> {
-                try {
-                    for (int r = 0; r < rounds; r++) {
-                        allocated.await(10, TimeUnit.SECONDS);
-                        free.run();
-                        freedBoth.await(10, TimeUnit.SECONDS);
-                    }
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
-            owner.join();
-            other.join();
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
             assertNull(failure.get());
             assertEquals(rounds, wins.get(), "one free per round succeeds");
             assertEquals(rounds, refused.get(), "the other is refused");
