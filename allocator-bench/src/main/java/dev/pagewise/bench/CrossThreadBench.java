@@ -26,6 +26,10 @@ import java.lang.foreign.MemorySegment;
  * sharing the allocator, and in a group of two threads where one allocates and hands each block through a
  * {@link Handoff} (the same for all three) to the other, which frees it. Run the group benchmarks with the
  * default thread count (one group); more groups each get their own {@link Pipe}.
+ *
+ * <p>With Netty 4.2's defaults, the pooled allocator gives thread caches only to Netty's own
+ * {@code FastThreadLocalThread}s, not to JMH's threads ({@code PooledByteBufAllocator.defaultUseCacheForAllThreads()}
+ * is {@code false} for netty-buffer 4.2.7 unless {@code -Dio.netty.allocator.useCacheForAllThreads=true}).
  */
 @State(Scope.Benchmark)
 public class CrossThreadBench extends BenchDefaults {
