@@ -26,16 +26,23 @@ public class BackingBench extends BenchDefaults {
     public long size;
 
     private MmapBacked touched;
+    /** A range of its own, so that a page left read-only never meets {@link #touchReleasePages}'s writes. */
+    private MmapBacked toggled;
     private boolean readOnly;
 
     @Setup
     public void setup() {
         touched = MmapBacked.map(size);
+        toggled = MmapBacked.map(size);
     }
 
     @TearDown
     public void tearDown() {
         touched.close();
+        if (readOnly) {
+            toggled.protect(0, 4096, Protection.READ_WRITE);
+        }
+        toggled.close();
     }
 
     private static void touch(MemorySegment s) {
@@ -80,6 +87,6 @@ public class BackingBench extends BenchDefaults {
     @Benchmark
     public MemorySegment protectToggle() {
         readOnly = !readOnly;
-        return touched.protect(0, 4096, readOnly ? Protection.READ : Protection.READ_WRITE);
+        return toggled.protect(0, 4096, readOnly ? Protection.READ : Protection.READ_WRITE);
     }
 }

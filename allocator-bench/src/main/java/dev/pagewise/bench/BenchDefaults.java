@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-        "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dio.netty.leakDetection.level=disabled"})
+        "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-Dio.netty.leakDetection.level=disabled",
+        // Netty 4.2 gives thread caches only to its own event-loop threads by default; a server's allocating
+        // threads are those, so JMH's threads get one too, or the pooled anchor would be measured without it
+        "-Dio.netty.allocator.useCacheForAllThreads=true"})
 public abstract class BenchDefaults {
 }

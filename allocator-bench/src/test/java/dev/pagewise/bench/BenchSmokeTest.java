@@ -2,6 +2,7 @@ package dev.pagewise.bench;
 
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -12,15 +13,18 @@ import org.openjdk.jmh.runner.BenchmarkListEntry;
 import org.openjdk.jmh.runner.format.OutputFormat;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.VerboseMode;
+import org.openjdk.jmh.infra.Control;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,9 +69,10 @@ class BenchSmokeTest {
     void everyBenchmarkShouldRunOnceWithEveryParameterCombination() throws Exception {
         List<String> failures = new ArrayList<>();
         int runs = 0;
-        List<Class<?>> states = states();
-        assertTrue(states.contains(AllocateBench.class) && states.contains(ResetBench.Floors.class), states.toString());
-        for (Class<?> state : states) {
+        List<Class<?>> stateClasses = states();
+        assertTrue(stateClasses.contains(AllocateBench.class) && stateClasses.contains(ResetBench.Floors.class),
+                stateClasses.toString());
+        for (Class<?> state : stateClasses) {
             List<Field> params = new ArrayList<>();
             for (Class<?> c = state; c != Object.class; c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
@@ -84,12 +89,24 @@ class BenchSmokeTest {
                 }
                 try {
                     call(bench, Setup.class);
+                    List<Method> benchmarks = new ArrayList<>();
                     for (Method m : state.getMethods()) {
                         if (m.isAnnotationPresent(Benchmark.class)) {
-                            Object result = m.getParameterCount() == 0 ? m.invoke(bench) : m.invoke(bench, blackhole);
-                            blackhole.consume(result);
-                            runs++;
+                            benchmarks.add(m);
                         }
+                    }
+                    if (benchmarks.stream().anyMatch(m -> m.isAnnotationPresent(Group.class))) {
+                        // Name order, so that a group's "...Allocate" runs before its "...Free" on this one thread.
+                        benchmarks.sort(Comparator.comparing(Method::getName));
+                    }
+                    Map<Class<?>, Object> states = new LinkedHashMap<>();
+                    for (Method m : benchmarks) {
+                        Object result = m.invoke(bench, arguments(m.getParameterTypes(), bench, states));
+                        blackhole.consume(result);
+                        runs++;
+                    }
+                    for (Object inner : states.values()) {
+                        call(inner, TearDown.class);
                     }
                     call(bench, TearDown.class);
                 } catch (InvocationTargetException e) {
@@ -126,6 +143,39 @@ class BenchSmokeTest {
         } else {
             f.set(bench, value);
         }
+    }
+
+    /**
+     * {@return the arguments of a benchmark: the blackhole, a control whose measurement is over (so that a
+     * group's thread waiting for its partner gives up at once), or a nested state, set up once per run}
+     */
+    private Object[] arguments(Class<?>[] types, Object bench, Map<Class<?>, Object> states) throws Exception {
+        Object[] args = new Object[types.length];
+        for (int i = 0; i < types.length; i++) {
+            Class<?> type = types[i];
+            if (type == Blackhole.class) {
+                args[i] = blackhole;
+            } else if (type == Control.class) {
+                Control control = new Control();
+                control.stopMeasurement = true;
+                args[i] = control;
+            } else if (type.isInstance(bench)) {
+                args[i] = bench;
+            } else {
+                Object inner = states.get(type);
+                if (inner == null) {
+                    inner = type.getConstructor().newInstance();
+                    states.put(type, inner);
+                    for (Method m : type.getMethods()) {
+                        if (m.isAnnotationPresent(Setup.class)) {
+                            m.invoke(inner, arguments(m.getParameterTypes(), bench, states));
+                        }
+                    }
+                }
+                args[i] = inner;
+            }
+        }
+        return args;
     }
 
     /** Calls the {@code annotation} methods, Trial before Iteration before Invocation (reversed for tear down). */

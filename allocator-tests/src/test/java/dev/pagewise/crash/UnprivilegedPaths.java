@@ -2,11 +2,13 @@ package dev.pagewise.crash;
 
 import dev.pagewise.core.Allocator;
 import dev.pagewise.core.BumpArena;
+import dev.pagewise.core.ConcurrentSizeClassed;
 import dev.pagewise.core.FixedRange;
 import dev.pagewise.core.GuardPage;
 import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.NativeBacked;
 import dev.pagewise.core.OsBacked;
+import dev.pagewise.core.OwnedSlab;
 import dev.pagewise.core.PoisonOnFree;
 import dev.pagewise.core.Protection;
 import dev.pagewise.core.Quarantine;
@@ -116,6 +118,51 @@ public final class UnprivilegedPaths {
                 () -> dev.pagewise.core.ExtendableSlab.builder(NativeBacked.allocate(1 << 20), 64).withoutZeroing()));
         p.put("GenerationalSlab without zeroing", new Path(IllegalCallerException.class,
                 () -> dev.pagewise.core.GenerationalSlab.builder(NativeBacked.allocate(1 << 20), 64).withoutZeroing()));
+        p.put("OwnedSlab without zeroing", new Path(IllegalCallerException.class,
+                () -> OwnedSlab.withoutZeroing(NativeBacked.allocate(4096), 64)));
+        p.put("ConcurrentSizeClassed without zeroing", new Path(IllegalCallerException.class,
+                () -> ConcurrentSizeClassed.builder(NativeBacked.allocate(4 << 20)).withoutZeroing()));
+        p.put("ConcurrentSizeClassed: a block written after another thread closed it and unmapped the range",
+                new Path(IllegalStateException.class, () -> {
+                    MmapBacked range = MmapBacked.map(4 << 20);
+                    ConcurrentSizeClassed classes = ConcurrentSizeClassed.builder(range).heaps(2).build();
+                    MemorySegment block = classes.allocate(4096, 8);
+                    Thread.ofPlatform().start(() -> {
+                        classes.close();
+                        range.close();
+                    }).join();
+                    block.set(JAVA_BYTE, 0, (byte) 1);
+                }));
+        p.put("ConcurrentSizeClassed: a remote free racing a close and unmap", new Path(IllegalStateException.class, () -> {
+            MmapBacked range = MmapBacked.map(4 << 20);
+            ConcurrentSizeClassed classes = ConcurrentSizeClassed.builder(range).heaps(2).build();
+            List<MemorySegment> blocks = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                blocks.add(classes.allocate(64, 8));
+            }
+            AtomicReference<Throwable> unexpected = new AtomicReference<>();
+            Thread freer = Thread.ofPlatform().start(() -> {
+                try {
+                    for (MemorySegment b : blocks) {
+                        classes.deallocate(b); // a remote free: after the close it must throw, not write
+                    }
+                } catch (IllegalStateException closed) {
+                    // expected once the close has begun
+                } catch (Throwable t) {
+                    unexpected.set(t);
+                }
+            });
+            Thread closer = Thread.ofPlatform().start(() -> {
+                classes.close();
+                range.close();
+            });
+            freer.join();
+            closer.join();
+            if (unexpected.get() != null) {
+                throw unexpected.get();
+            }
+            classes.deallocate(blocks.getLast());
+        }));
         p.put("a restricted method through a method reference run by Pagewise", new Path(IllegalCallerException.class, () -> {
             SizeClassed.Builder b = SizeClassed.builder(NativeBacked.allocate(1 << 20));
             Lifetime.create("bounce", b::withoutZeroing).close();

@@ -6,6 +6,7 @@ import dev.pagewise.core.Budget;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.CacheJitter;
 import dev.pagewise.core.Canary;
+import dev.pagewise.core.ConcurrentSizeClassed;
 import dev.pagewise.core.ExtendableSlab;
 import dev.pagewise.core.Faulty;
 import dev.pagewise.core.FixedRange;
@@ -16,6 +17,7 @@ import dev.pagewise.core.Limit;
 import dev.pagewise.core.NativeBacked;
 import dev.pagewise.core.Observed;
 import dev.pagewise.core.OsBacked;
+import dev.pagewise.core.OwnedSlab;
 import dev.pagewise.core.PoisonOnFree;
 import dev.pagewise.core.PurgePolicy;
 import dev.pagewise.core.Quarantine;
@@ -214,6 +216,22 @@ class ContractTest {
         @Override
         Allocator over(FixedRange range) {
             return SizeClassed.over(range);
+        }
+    }
+
+    @Nested
+    class OwnedSlabAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return OwnedSlab.over(range, 256);
+        }
+    }
+
+    @Nested
+    class ConcurrentSizeClassedAllocator extends Over {
+        @Override
+        Allocator over(FixedRange range) {
+            return ConcurrentSizeClassed.builder(range).heaps(2).build();
         }
     }
 
