@@ -355,7 +355,9 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         if (segment == null) {
             return false;
         }
-        return !closed && segment.scope().equals(memory.scope()) && within(segment, baseAddress, cursor);
+        // An empty block may sit past the cursor: one taken at the end of a block that later shrank in place.
+        long limit = segment.byteSize() == 0 ? highWater() : cursor;
+        return !closed && segment.scope().equals(memory.scope()) && within(segment, baseAddress, limit);
     }
 
     /** {@return whether {@code segment} lies in {@code [base, base + limit)}} */

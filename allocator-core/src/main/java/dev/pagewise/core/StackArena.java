@@ -150,8 +150,8 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             if (segment == null) {
                 return false;
             }
-            return !closed && segment.scope().equals(memory.scope())
-                    && BumpArena.within(segment, memory.address(), bump.allocated());
+            long limit = segment.byteSize() == 0 ? bump.highWater() : bump.allocated(); // as BumpArena.owns
+            return !closed && segment.scope().equals(memory.scope()) && BumpArena.within(segment, memory.address(), limit);
         }
 
         @Override
