@@ -13,6 +13,9 @@ import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.Slab;
 import dev.pagewise.core.Statistics;
 import dev.pagewise.core.Watermark;
+import dev.pagewise.core.WithFallback;
+import dev.pagewise.core.HugePageAligned;
+import dev.pagewise.core.OwnedSlab;
 import dev.pagewise.core.ResettableWrappedArena;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.os.linux.MmapBacked;
@@ -49,6 +52,10 @@ public class WrapperBench extends BenchDefaults {
     private Allocator slabPoison;
     private Allocator slabQuarantine;
     private Allocator slabCanary;
+    private Allocator slabWithFallbackPrimary;
+    private Allocator slabWithFallbackSecondary;
+    private OwnedSlab slabOwned;
+    private ResettableWrappedArena<HugePageAligned> bumpHugePageAligned;
 
     private BumpArena bump(AllocationListener listener) {
         MmapBacked range = MmapBacked.map(1L << 40, MapOptions.DEFAULT.withLazyCommit());
@@ -89,11 +96,24 @@ public class WrapperBench extends BenchDefaults {
         slabPoison = PoisonOnFree.over(plain);
         slabQuarantine = Quarantine.over(slab(AllocationListener.NOOP), 64, 1 << 20);
         slabCanary = Canary.over(slab(AllocationListener.NOOP));
+        slabWithFallbackPrimary = WithFallback.of(slab(AllocationListener.NOOP), slab(AllocationListener.NOOP));
+        MmapBacked oneSlot = MmapBacked.map(4096);
+        Slab full = Slab.over(oneSlot, 4096);
+        full.allocate(4096, 8); // the primary is full: every request goes on to the secondary
+        resources.add(oneSlot);
+        resources.add(full);
+        slabWithFallbackSecondary = WithFallback.of(full, slab(AllocationListener.NOOP));
+        MmapBacked ownedRange = MmapBacked.map(64 << 20);
+        slabOwned = OwnedSlab.over(ownedRange, 256);
+        resources.add(ownedRange);
+        resources.add(slabOwned);
+        bumpHugePageAligned = HugePageAligned.over(bump(AllocationListener.NOOP));
     }
 
     @Setup(Level.Iteration)
     public void reset() {
         bumpCanary.reset();
+        bumpHugePageAligned.reset();
         bump.reset();
         bumpLimit.reset();
         bumpWatermark.reset();
@@ -132,6 +152,11 @@ public class WrapperBench extends BenchDefaults {
     @Benchmark
     public MemorySegment bumpWatermark() {
         return bumpWatermark.allocate(64, 8);
+    }
+
+    @Benchmark
+    public MemorySegment bumpHugePageAligned() {
+        return bumpHugePageAligned.allocate(64, 8);
     }
 
     @Benchmark
@@ -183,5 +208,23 @@ public class WrapperBench extends BenchDefaults {
     @Benchmark
     public long slabCanary() {
         return pair(slabCanary);
+    }
+
+    /** A {@code WithFallback} whose primary, a slab, serves the request: the cost of asking and routing the free. */
+    @Benchmark
+    public long slabWithFallbackPrimary() {
+        return pair(slabWithFallbackPrimary);
+    }
+
+    /** A {@code WithFallback} whose primary is full: a {@code tryAllocate} miss, then the secondary slab. */
+    @Benchmark
+    public long slabWithFallbackSecondary() {
+        return pair(slabWithFallbackSecondary);
+    }
+
+    /** An {@code OwnedSlab} freed by its owner: the thread check and the atomic live bit against a plain slab. */
+    @Benchmark
+    public long slabOwned() {
+        return pair(slabOwned);
     }
 }

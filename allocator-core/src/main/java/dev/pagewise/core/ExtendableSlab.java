@@ -324,8 +324,8 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         long within = offset - chunk * chunkSize;
         long slot = within / slotSize;
         if (offset < 0 || chunk >= chunksTaken || slot * slotSize != within || slot >= slotsPerChunk
-                || segment.byteSize() > slotSize) {
-            throw new IllegalArgumentException("not a slot of this slab: 0x" + Long.toHexString(segment.address())
+                || segment.byteSize() > slotSize || !segment.scope().equals(memory.scope())) {
+            throw new IllegalArgumentException("not a segment this slab handed out: 0x" + Long.toHexString(segment.address())
                     + " (" + segment.byteSize() + " bytes); slab at 0x" + Long.toHexString(baseAddress) + " with "
                     + chunksTaken + " chunk(s) of " + slotsPerChunk + " x " + slotSize + " B");
         }
@@ -454,7 +454,7 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
             return false;
         }
         long offset = segment.address() - baseAddress;
-        if (offset < 0 || segment.byteSize() > slotSize) {
+        if (offset < 0 || segment.byteSize() > slotSize || !segment.scope().equals(memory.scope())) {
             return false;
         }
         long chunk = offset / chunkSize;

@@ -237,8 +237,9 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
         }
         long offset = segment.address() - baseAddress;
         long index = slotShift >= 0 ? offset >>> slotShift : offset / slotSize;
-        if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize) {
-            throw new IllegalArgumentException("not a slot of this slab: 0x" + Long.toHexString(segment.address())
+        if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize
+                || !segment.scope().equals(memory.scope())) {
+            throw new IllegalArgumentException("not a segment this slab handed out: 0x" + Long.toHexString(segment.address())
                     + " (" + segment.byteSize() + " bytes); slab at 0x" + Long.toHexString(baseAddress) + " of "
                     + slotCount + " x " + slotSize + " B");
         }
@@ -277,7 +278,8 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
         }
         long offset = segment.address() - baseAddress;
         return !closed && offset >= 0 && offset < slotCount * slotSize && offset % slotSize == 0
-                && segment.byteSize() <= slotSize && isLive(offset / slotSize);
+                && segment.byteSize() <= slotSize && isLive(offset / slotSize)
+                && segment.scope().equals(memory.scope());
     }
 
     /** {@return the thread that may allocate, or {@code null} if none may} */

@@ -163,6 +163,15 @@ public final class UnprivilegedPaths {
             }
             classes.deallocate(blocks.getLast());
         }));
+        // A segment made from a number (MemorySegment.ofAddress is not restricted) must never count as a block:
+        // resized in place it would be a view of another request's live block, freed it would hand that block on.
+        for (String kind : List.of("Slab", "SizeClassed", "OwnedSlab", "ExtendableSlab", "HardenedSlab",
+                "ConcurrentSizeClassed")) {
+            p.put(kind + ": reallocate of a segment made from a live block's address", new Path(
+                    IllegalArgumentException.class, () -> fabricated(kind, true)));
+            p.put(kind + ": deallocate of a segment made from a live block's address", new Path(
+                    IllegalArgumentException.class, () -> fabricated(kind, false)));
+        }
         p.put("a restricted method through a method reference run by Pagewise", new Path(IllegalCallerException.class, () -> {
             SizeClassed.Builder b = SizeClassed.builder(NativeBacked.allocate(1 << 20));
             Lifetime.create("bounce", b::withoutZeroing).close();
@@ -526,5 +535,33 @@ public final class UnprivilegedPaths {
         failures.forEach(f -> System.out.println("FAIL " + f));
         System.out.println("paths=" + (passed + failures.size()) + " passed=" + passed + " failed=" + failures.size());
         System.exit(failures.isEmpty() ? 0 : 1);
+    }
+
+    /** Allocates a victim block in a {@code kind} allocator, then resizes or frees a segment made from its address. */
+    private static void fabricated(String kind, boolean resize) throws Throwable {
+        NativeBacked range = NativeBacked.allocate(8 << 20);
+        Allocator allocator = switch (kind) {
+            case "Slab" -> Slab.over(range, 64);
+            case "SizeClassed" -> SizeClassed.over(range);
+            case "OwnedSlab" -> OwnedSlab.over(range, 64);
+            case "ExtendableSlab" -> dev.pagewise.core.ExtendableSlab.over(range, 64);
+            case "HardenedSlab" -> dev.pagewise.core.HardenedSlab.over(range, 64);
+            default -> ConcurrentSizeClassed.over(range);
+        };
+        MemorySegment victim = allocator.allocate(16, 8);
+        victim.set(JAVA_LONG, 0, 0x5EC2E7L);
+        MemorySegment forged = MemorySegment.ofAddress(victim.address());
+        try {
+            if (resize) {
+                MemorySegment view = allocator.reallocate(forged, 16);
+                throw new AssertionError("got a view of the victim's block: " + view.get(JAVA_LONG, 0));
+            }
+            allocator.deallocate(forged);
+            throw new AssertionError("freed the victim's block; its slot goes to the next request");
+        } finally {
+            if (victim.get(JAVA_LONG, 0) != 0x5EC2E7L) {
+                throw new AssertionError("the victim's bytes changed");
+            }
+        }
     }
 }
