@@ -38,7 +38,7 @@ public class CrossThreadBench extends BenchDefaults {
     /** The blocks a group may have in flight. */
     static final int RING = 128;
 
-    @Param({"64", "512", "4096"})
+    @Param({"64", "4096"})
     public int size;
 
     private MmapBacked range;
