@@ -144,7 +144,7 @@ public final class GenerationalSlab implements AutoCloseable {
     public long tryAllocateHandle() {
         checkOpen();
         if (listener != null && listener.onPreAllocation(slotSize, 8) != null) {
-            listener.onFailedAllocation(slotSize, 8);
+            // A refusal reserved nothing: onFailedAllocation would undo what it never did (a Limit would refund).
             return NO_HANDLE;
         }
         int index;
