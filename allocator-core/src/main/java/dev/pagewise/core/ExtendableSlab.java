@@ -644,7 +644,8 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         /**
          * {@return the slab}
          *
-         * @throws IllegalArgumentException if the chunk size is smaller than a slot, more than the range, not a
+         * @throws IllegalArgumentException if the slot size is larger than the range, the chunk size is smaller
+         *         than a slot, more than the range, not a
          *         multiple of the range's page size, or holds more than {@code Integer.MAX_VALUE} slots
          * @throws IllegalStateException if the range is closed or in use
          * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
@@ -652,6 +653,11 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
          */
         public ExtendableSlab build() {
             Restricted.range(range, "ExtendableSlab");
+            // Checked before rounding up: a slotSize near Long.MAX_VALUE would overflow there.
+            if (slotSize > range.byteSize()) {
+                throw new IllegalArgumentException("slotSize must be at most the range's " + range.byteSize()
+                        + " bytes: " + slotSize);
+            }
             long size = Checks.alignUp(slotSize, 8);
             long page = range instanceof OsBacked o ? o.pageSize() : 4096;
             long chunk = chunkSize > 0 ? chunkSize : Math.min(Math.max(DEFAULT_CHUNK_SIZE, Checks.alignUp(size, page)),

@@ -417,11 +417,12 @@ public final class GenerationalSlab implements AutoCloseable {
          */
         public GenerationalSlab build() {
             Restricted.range(range, "GenerationalSlab");
-            long size = Checks.alignUp(slotSize, 8);
-            if (size > range.byteSize()) {
+            // Checked before rounding up: a slotSize near Long.MAX_VALUE would overflow there.
+            if (slotSize > range.byteSize() || Checks.alignUp(slotSize, 8) > range.byteSize()) {
                 throw new IllegalArgumentException("slotSize must be at most the range's " + range.byteSize()
                         + " bytes: " + slotSize);
             }
+            long size = Checks.alignUp(slotSize, 8);
             if (range.byteSize() / size > MAX_SLOTS) {
                 throw new IllegalArgumentException("too many slots: " + range.byteSize() / size + " of " + size
                         + " bytes; at most " + MAX_SLOTS);

@@ -166,4 +166,13 @@ class GenerationalSlabTest {
             assertEquals(0, budget.used());
         }
     }
+
+    @Test
+    void aHugeSlotSizeShouldBeRefusedByName() {
+        try (NativeBacked range = NativeBacked.allocate(4096)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GenerationalSlab.over(range, Long.MAX_VALUE - 3));
+            assertTrue(e.getMessage().contains("slotSize"), e.getMessage());
+        }
+    }
 }
