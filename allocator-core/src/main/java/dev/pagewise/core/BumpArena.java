@@ -541,6 +541,11 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         return name;
     }
 
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public String toString() {
         return name + "[" + ByteSizes.format(cursor) + " of " + ByteSizes.format(capacity) + ", " + policy

@@ -544,6 +544,11 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         }
     }
 
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public String toString() {
         return "ExtendableSlab[" + liveCount + " live x " + ByteSizes.format(slotSize) + ", " + chunksTaken + " of "

@@ -358,6 +358,11 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
         }
     }
 
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public String toString() {
         return "HardenedSlab[" + liveCount + " of " + slotCount + " x " + ByteSizes.format(slotSize)

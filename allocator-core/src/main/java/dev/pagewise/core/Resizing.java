@@ -33,9 +33,16 @@ final class Resizing {
         checkOwned(allocator, segment);
     }
 
-    /** @throws IllegalArgumentException if {@code allocator} does not own {@code segment} */
+    /**
+     * @throws IllegalStateException if {@code allocator} is closed (a closed allocator owns nothing, but the
+     *         caller's mistake is the use after close, not the segment)
+     * @throws IllegalArgumentException if {@code allocator} does not own {@code segment}
+     */
     static void checkOwned(Allocator allocator, MemorySegment segment) {
         if (!allocator.owns(segment)) {
+            if (closed(allocator)) {
+                throw new IllegalStateException(allocator.getClass().getSimpleName() + " is closed");
+            }
             throw new IllegalArgumentException("segment is not a live block of " + allocator + ": 0x"
                     + Long.toHexString(segment.address()) + " (" + segment.byteSize() + " bytes)");
         }
@@ -88,6 +95,26 @@ final class Resizing {
             case AllocatorWrapper w -> w.resizeInPlace(segment, newSize);
             case WrappedArena<?> w -> inPlace(w.wrapper(), segment, newSize);
             default -> null;
+        };
+    }
+
+    /** {@return whether {@code allocator} (or, for a wrapper or a fallback, what it hands requests to) is closed} {@code false} when unknown. */
+    static boolean closed(Allocator allocator) {
+        return switch (allocator) {
+            case BumpArena a -> a.isClosed();
+            case SharedBumpArena a -> a.isClosed();
+            case StackArena a -> a.isClosed();
+            case StackArena.Frame f -> f.isClosed();
+            case Slab a -> a.isClosed();
+            case SizeClassed a -> a.isClosed();
+            case OwnedSlab a -> a.isClosed();
+            case ConcurrentSizeClassed a -> a.isClosed();
+            case ExtendableSlab a -> a.isClosed();
+            case HardenedSlab a -> a.isClosed();
+            case WithFallback a -> closed(a.primary()) || closed(a.secondary());
+            case AllocatorWrapper w -> closed(w.inner());
+            case WrappedArena<?> w -> closed(w.wrapper()) || !w.scope().isAlive();
+            default -> false;
         };
     }
 

@@ -438,6 +438,11 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         return name;
     }
 
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return cursor == CLOSED;
+    }
+
     @Override
     public String toString() {
         return name + "[" + ByteSizes.format(allocated()) + " of " + ByteSizes.format(capacity)

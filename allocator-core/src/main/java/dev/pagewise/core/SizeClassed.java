@@ -432,4 +432,9 @@ public final class SizeClassed implements Allocator, AutoCloseable {
             throw failure;
         }
     }
+
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
+    }
 }

@@ -390,6 +390,11 @@ public final class Slab implements Allocator, AutoCloseable {
         }
     }
 
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public String toString() {
         return "Slab[" + liveCount + " of " + slotCount + " x " + ByteSizes.format(slotSize) + "]";

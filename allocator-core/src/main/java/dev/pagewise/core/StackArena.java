@@ -154,6 +154,11 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             return !closed && segment.scope().equals(memory.scope()) && BumpArena.within(segment, memory.address(), limit);
         }
 
+        /** {@return whether this frame is closed} */
+        boolean isClosed() {
+            return closed;
+        }
+
         @Override
         public MemorySegment.Scope scope() {
             return memory.scope();
@@ -282,5 +287,10 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("StackArena is closed");
         }
+    }
+
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
     }
 }
