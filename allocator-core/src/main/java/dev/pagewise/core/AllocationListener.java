@@ -80,6 +80,10 @@ public interface AllocationListener {
      * Called with each block the allocator took back through {@link Allocator#deallocate}, after it accepted
      * the free.
      *
+     * <p>If it throws during a {@link Allocator#reallocate} that moves a block, after the old block was freed,
+     * the move stands: the caller gets the new block and the exception (other than a
+     * {@link MemoryCorruptionException} or an {@link Error}) is dropped.
+     *
      * @param segment the freed block, as the caller passed it
      */
     default void onRelease(MemorySegment segment) {

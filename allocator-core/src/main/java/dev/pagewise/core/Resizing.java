@@ -67,13 +67,41 @@ final class Resizing {
     /**
      * Moves {@code segment}: a new block from {@code allocator} (so its listener and wrappers hear an allocation),
      * the first {@code min(old, new)} bytes copied, the old block freed through {@code allocator} (heard as a
-     * free where it really frees). If the allocation fails, nothing changed.
+     * free where it really frees). If the allocation fails, nothing changed; see {@link #finishMove} for a failure
+     * after it.
      */
     static MemorySegment move(Allocator allocator, MemorySegment segment, long newSize) {
         MemorySegment moved = allocator.allocate(newSize, alignment(segment));
-        MemorySegment.copy(segment, 0, moved, 0, Math.min(segment.byteSize(), newSize));
-        allocator.deallocate(segment);
-        return moved;
+        return finishMove(allocator, segment, allocator, moved, newSize);
+    }
+
+    /**
+     * Copies {@code segment} into {@code moved} (a new block of {@code to}) and frees it through {@code from}, so
+     * that a failure part-way loses no block. If the copy or the free throws while {@code from} still owns the old
+     * block, the new block is freed (a failure there is added as suppressed) and the failure rethrown: the caller
+     * keeps the old block, as after a failed allocation. If the old block is gone already (a listener's
+     * {@code onRelease} threw after the free), the move happened and the new block is returned, the failure
+     * dropped; except a {@link MemoryCorruptionException} or an {@link Error}, never dropped: the new block is
+     * freed and it is rethrown.
+     */
+    static MemorySegment finishMove(Allocator from, MemorySegment segment, Allocator to, MemorySegment moved,
+                                    long newSize) {
+        try {
+            MemorySegment.copy(segment, 0, moved, 0, Math.min(segment.byteSize(), newSize));
+            from.deallocate(segment);
+            return moved;
+        } catch (RuntimeException | Error e) {
+            boolean gone = !from.owns(segment);
+            if (gone && !(e instanceof MemoryCorruptionException) && !(e instanceof Error)) {
+                return moved;
+            }
+            try {
+                to.deallocate(moved);
+            } catch (RuntimeException | Error s) {
+                e.addSuppressed(s);
+            }
+            throw e;
+        }
     }
 
     /**
