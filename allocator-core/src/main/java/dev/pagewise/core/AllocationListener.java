@@ -110,7 +110,10 @@ public interface AllocationListener {
 
     /**
      * Called when the allocator resized a block in place. The default hears it as {@code onRelease(segment)} then
-     * {@code onAllocation(resized)}.
+     * {@code onAllocation(resized)}. A shrink that gives no bytes back to the allocator (a bump arena's block
+     * before its last, any block of a shared bump arena: the tail stays allocated until the reset) is not heard
+     * at all, so a listener that counts bytes keeps counting the block at its old size, which the allocator still
+     * holds.
      *
      * @param segment the block before, as the caller passed it; stale now
      * @param resized the block after: the same address, {@code resized.byteSize()} bytes

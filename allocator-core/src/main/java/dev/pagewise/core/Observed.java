@@ -82,7 +82,9 @@ public final class Observed extends AllocatorWrapper {
      * {@inheritDoc}
      *
      * <p>Here: where the inner allocator resizes in place, the listener hears {@link AllocationListener#onPreResize}
-     * and {@link AllocationListener#onResize}; where it cannot, the listener hears {@code onPreResize} and
+     * and {@link AllocationListener#onResize}, except a shrink that gives nothing back to the inner allocator (a
+     * bump arena's block before its last, any shared bump arena block), which it does not hear: the block stays
+     * counted at its old size; where it cannot, the listener hears {@code onPreResize} and
      * {@link AllocationListener#onFailedResize}, then the move as an allocation and (where the inner allocator
      * frees individually) a release.
      */
@@ -93,6 +95,9 @@ public final class Observed extends AllocatorWrapper {
 
     @Override
     MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        if (newSize < segment.byteSize() && !Resizing.shrinkFrees(inner, segment)) {
+            return innerInPlace.resize(segment, newSize); // gives nothing back: the block stays charged in full
+        }
         return Listening.resizeInPlace(listener, inner, segment, newSize, innerInPlace);
     }
 

@@ -126,6 +126,27 @@ final class Resizing {
         };
     }
 
+    /**
+     * {@return whether shrinking {@code segment}, a checked live block of {@code allocator}, in place gives its
+     * tail back to the allocator} Not for a block before a bump arena's last, nor any block of a shared bump
+     * arena: their tails stay allocated until the reset, so a listener must not hear the shrink as bytes given
+     * back. A slab's or size class's slot is heard shrinking: what listeners count there is the requested size.
+     */
+    static boolean shrinkFrees(Allocator allocator, MemorySegment segment) {
+        return switch (allocator) {
+            case BumpArena a -> a.shrinkFrees(segment);
+            case SharedBumpArena a -> false;
+            case StackArena a -> a.shrinkFrees(segment);
+            case StackArena.Frame f -> f.shrinkFrees(segment);
+            case WithFallback a -> shrinkFrees(a.primary().owns(segment) ? a.primary() : a.secondary(), segment);
+            case Observed o -> shrinkFrees(o.inner(), segment);
+            case PoisonOnFree p -> shrinkFrees(p.inner(), segment);
+            case Quarantine q -> shrinkFrees(q.inner(), segment);
+            case WrappedArena<?> w -> shrinkFrees(w.wrapper(), segment);
+            default -> true;
+        };
+    }
+
     /** {@return whether {@code allocator} (or, for a wrapper or a fallback, what it hands requests to) is closed} {@code false} when unknown. */
     static boolean closed(Allocator allocator) {
         return switch (allocator) {

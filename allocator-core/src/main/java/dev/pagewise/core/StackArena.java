@@ -154,6 +154,11 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             return !closed && segment.scope().equals(memory.scope()) && BumpArena.within(segment, memory.address(), limit);
         }
 
+        /** {@return whether shrinking {@code segment} in place gives its tail back: only the last block's does} */
+        boolean shrinkFrees(MemorySegment segment) {
+            return bump.shrinkFrees(segment);
+        }
+
         /** {@return whether this frame is closed} */
         boolean isClosed() {
             return closed;
@@ -231,6 +236,11 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
     MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
         checkNoFrame();
         return bump.resizeInPlace(segment, newSize);
+    }
+
+    /** {@return whether shrinking {@code segment} in place gives its tail back: only the last block's does} */
+    boolean shrinkFrees(MemorySegment segment) {
+        return bump.shrinkFrees(segment);
     }
 
     private void checkNoFrame() {
