@@ -113,7 +113,8 @@ public interface AllocationListener {
      * {@code onAllocation(resized)}. A shrink that gives no bytes back to the allocator (a bump arena's block
      * before its last, any block of a shared bump arena: the tail stays allocated until the reset) is not heard
      * at all, so a listener that counts bytes keeps counting the block at its old size, which the allocator still
-     * holds.
+     * holds. It should not throw: the block is resized by then, so a {@link RuntimeException} it throws (other
+     * than a {@link MemoryCorruptionException}) is dropped and {@code reallocate} returns the resized block.
      *
      * @param segment the block before, as the caller passed it; stale now
      * @param resized the block after: the same address, {@code resized.byteSize()} bytes

@@ -127,6 +127,27 @@ final class Resizing {
     }
 
     /**
+     * {@return whether {@code allocator} may resize {@code segment}, a checked live block, in place to
+     * {@code newSize}} {@code false} only when {@link #inPlace} surely returns {@code null}, so a wrapper that
+     * listens asks its listener only about a resize that can happen (a refused move is then heard once, as an
+     * allocation).
+     */
+    static boolean mayResizeInPlace(Allocator allocator, MemorySegment segment, long newSize) {
+        return switch (allocator) {
+            case Slab a -> newSize <= a.slotSize();
+            case BumpArena a -> true;
+            case SharedBumpArena a -> true;
+            case StackArena a -> true;
+            case StackArena.Frame f -> true;
+            case SizeClassed a -> true;
+            case WithFallback a -> true;
+            case AllocatorWrapper w -> true;
+            case WrappedArena<?> w -> mayResizeInPlace(w.wrapper(), segment, newSize);
+            default -> false;
+        };
+    }
+
+    /**
      * {@return whether shrinking {@code segment}, a checked live block of {@code allocator}, in place gives its
      * tail back to the allocator} Not for a block before a bump arena's last, nor any block of a shared bump
      * arena: their tails stay allocated until the reset, so a listener must not hear the shrink as bytes given
