@@ -163,6 +163,7 @@ final class Resizing {
             case Observed o -> shrinkFrees(o.inner(), segment);
             case PoisonOnFree p -> shrinkFrees(p.inner(), segment);
             case Quarantine q -> shrinkFrees(q.inner(), segment);
+            case Canary c -> c.shrinkFrees(segment);
             case WrappedArena<?> w -> shrinkFrees(w.wrapper(), segment);
             default -> true;
         };

@@ -67,4 +67,13 @@ class ShrinkAccountingTest {
             shrinkLoopShouldNotEscapeTheLimit(budget, Observed.over((Allocator) arena, Limit.of(budget)));
         }
     }
+
+    @Test
+    void anObservedCanaryOverABumpArenaShrinkShouldKeepItsBytesCharged() {
+        // the canary's whole block (guards included) shrinks in the arena: it too gives nothing back
+        try (NativeBacked range = NativeBacked.allocate(16 * MIB); BumpArena arena = BumpArena.over(range)) {
+            Budget budget = Budget.root("canary", 4 * MIB);
+            shrinkLoopShouldNotEscapeTheLimit(budget, Observed.over(Canary.over((Allocator) arena), Limit.of(budget)));
+        }
+    }
 }
