@@ -141,7 +141,11 @@ final class Resizing {
             case StackArena.Frame f -> true;
             case SizeClassed a -> true;
             case WithFallback a -> true;
-            case AllocatorWrapper w -> true;
+            case Observed o -> mayResizeInPlace(o.inner(), segment, newSize);
+            case PoisonOnFree p -> mayResizeInPlace(p.inner(), segment, newSize);
+            case Quarantine q -> mayResizeInPlace(q.inner(), segment, newSize);
+            case Canary c -> true;
+            case AllocatorWrapper w -> false; // the others always move (AllocatorWrapper.resizeInPlace)
             case WrappedArena<?> w -> mayResizeInPlace(w.wrapper(), segment, newSize);
             default -> false;
         };

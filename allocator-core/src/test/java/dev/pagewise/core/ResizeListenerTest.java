@@ -53,5 +53,12 @@ class ResizeListenerTest {
             observed.reallocate(a, 32);
             assertEquals(3, requests.get(), "a growth in place is a request");
         }
+        requests.set(0);
+        try (NativeBacked range = NativeBacked.allocate(1 << 16); Slab slab = Slab.over(range, 256)) {
+            Observed observed = Observed.over(ZeroizeOnFree.over(slab), counting);
+            MemorySegment a = observed.allocate(16, 8);
+            observed.reallocate(a, 32); // a wrapper that always moves, though the slab beneath could stay in place
+            assertEquals(2, requests.get());
+        }
     }
 }
