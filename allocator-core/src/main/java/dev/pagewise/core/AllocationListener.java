@@ -80,6 +80,10 @@ public interface AllocationListener {
      * Called with each block the allocator took back through {@link Allocator#deallocate}, after it accepted
      * the free.
      *
+     * <p>If it throws during a {@link Allocator#reallocate} that moves a block, after the old block was freed,
+     * the move stands: the caller gets the new block and the exception (other than a
+     * {@link MemoryCorruptionException} or an {@link Error}) is dropped.
+     *
      * @param segment the freed block, as the caller passed it
      */
     default void onRelease(MemorySegment segment) {
@@ -106,7 +110,11 @@ public interface AllocationListener {
 
     /**
      * Called when the allocator resized a block in place. The default hears it as {@code onRelease(segment)} then
-     * {@code onAllocation(resized)}.
+     * {@code onAllocation(resized)}. A shrink that gives no bytes back to the allocator (a bump arena's block
+     * before its last, any block of a shared bump arena: the tail stays allocated until the reset) is not heard
+     * at all, so a listener that counts bytes keeps counting the block at its old size, which the allocator still
+     * holds. It should not throw: the block is resized by then, so a {@link RuntimeException} it throws (other
+     * than a {@link MemoryCorruptionException}) is dropped and {@code reallocate} returns the resized block.
      *
      * @param segment the block before, as the caller passed it; stale now
      * @param resized the block after: the same address, {@code resized.byteSize()} bytes

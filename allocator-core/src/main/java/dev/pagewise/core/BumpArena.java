@@ -228,7 +228,8 @@ public final class BumpArena implements Allocator, Arena, Resettable {
      *
      * <p>Here: the last block allocated resizes in place: it grows while the arena has room (the new bytes read
      * zero, as every block does) and a shrink gives its tail back to the arena, zeroed. Any other block shrinks in
-     * place (its tail stays allocated until the next reset) and moves to grow. Nothing is freed one block at a
+     * place (its tail stays allocated until the next reset, and listeners do not hear the shrink: the block stays
+     * charged at its old size) and moves to grow. Nothing is freed one block at a
      * time: a moved block's old bytes stay allocated, and its old segment stays accessible, until the next
      * {@link #reset()}; so does the tail of a shrunk last block, which the next allocation reuses. Listeners hear
      * an in-place resize as {@link AllocationListener#onResize}, a move as an allocation.
@@ -258,7 +259,9 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         if (newSize > oldSize && !(last && newSize <= capacity - start)) {
             return null;
         }
-        if (heard == null) {
+        if (heard == null || (newSize < oldSize && !last)) {
+            // A shrink of a block before the last gives nothing back until the reset: heard as a shrink, a
+            // Limit would return bytes the arena still holds (the block stays charged at its old size).
             return resized(start, oldSize, newSize, last, in);
         }
         return Listening.resizeInPlace(heard, this, segment, newSize, (s, n) -> resized(start, oldSize, n, last, in));
@@ -279,6 +282,11 @@ public final class BumpArena implements Allocator, Arena, Resettable {
             cursor = newEnd;
         }
         return in.asSlice(start, newSize);
+    }
+
+    /** {@return whether a shrink of {@code segment}, a live block, gives bytes back: only the last block's does} */
+    boolean shrinkFrees(MemorySegment segment) {
+        return segment.address() - baseAddress + segment.byteSize() == cursor;
     }
 
     /** {@return whether blocks read zero: the reset policy is a built-in one that zeroes} */
@@ -539,6 +547,11 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     /** {@return the arena's name, as its builder set it} */
     public String name() {
         return name;
+    }
+
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
     }
 
     @Override

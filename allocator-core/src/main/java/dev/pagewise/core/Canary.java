@@ -148,6 +148,12 @@ public final class Canary extends AllocatorWrapper {
         return whole.asSlice(guard, newSize);
     }
 
+    /** {@return whether shrinking {@code segment}, a live block, in place gives bytes back to the inner allocator} */
+    boolean shrinkFrees(MemorySegment segment) {
+        Block block = live.get(segment.address());
+        return block == null || Resizing.shrinkFrees(inner, block.whole());
+    }
+
     @Override
     boolean zeroes() {
         return Resizing.zeroes(inner);

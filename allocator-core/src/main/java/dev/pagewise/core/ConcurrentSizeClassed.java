@@ -391,6 +391,11 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
         }
     }
 
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public String toString() {
         return "ConcurrentSizeClassed[" + heaps.length + " heaps x " + classes + " classes up to "

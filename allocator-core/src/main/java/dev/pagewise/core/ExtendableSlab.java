@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.BlockSizes;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Listening;
@@ -75,6 +76,8 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
     private int[] emptyNext = new int[8];
     private long[] room = new long[1];
     private long[] live = new long[1];
+    /** Each live block's size, kept only with a listener: see {@link BlockSizes}. */
+    private final BlockSizes sizes;
 
     private int chunksTaken;
     /** The lowest chunk with room, or {@code chunksTaken} if none has. */
@@ -96,8 +99,11 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         this.slotSize = slotSize;
         this.chunkSize = chunkSize;
         this.slotsPerChunk = (int) (chunkSize / slotSize);
-        this.chunkLimit = (int) Math.min(Math.min(range.byteSize() / chunkSize, MAX_SLOTS / slotsPerChunk),
+        // With a listener, sizes are recorded per slot, in one array: chunks past its length are left unused too.
+        long slotLimit = listener != null ? BlockSizes.MAX_SLOTS : MAX_SLOTS;
+        this.chunkLimit = (int) Math.min(Math.min(range.byteSize() / chunkSize, slotLimit / slotsPerChunk),
                 Integer.MAX_VALUE - 8);
+        this.sizes = listener != null ? new BlockSizes(slotSize, slotsPerChunk) : null;
         this.zeroing = b.zeroing;
         this.policy = b.policy;
         this.delayNanos = b.policy.delayNanos();
@@ -165,6 +171,12 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
     private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         long offset = take(byteSize, byteAlignment);
         if (offset >= 0) {
+            if (sizes != null) {
+                long chunk = offset / chunkSize;
+                long index = firstSlot((int) chunk) + (offset - chunk * chunkSize) / slotSize;
+                sizes.ensure(index + 1);
+                sizes.set(index, byteSize);
+            }
             return memory.asSlice(offset, byteSize);
         }
         if (orThrow) {
@@ -336,6 +348,9 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         if ((live[word] & bit) == 0) {
             throw new IllegalArgumentException("double free of slot " + index + " at 0x"
                     + Long.toHexString(segment.address()));
+        }
+        if (sizes != null) {
+            sizes.check(segment, index);
         }
         live[word] &= ~bit;
         liveCount--;
@@ -544,6 +559,11 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         }
     }
 
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public String toString() {
         return "ExtendableSlab[" + liveCount + " live x " + ByteSizes.format(slotSize) + ", " + chunksTaken + " of "
@@ -614,7 +634,10 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         }
 
         /**
-         * Sets the listener that hears allocations, frees and close, on the thread that uses the slab.
+         * Sets the listener that hears allocations, frees and close, on the thread that uses the slab. With one,
+         * the slab records each live block's size (an {@code int} of heap per slot taken), so the listener hears
+         * a block as it is now and {@code deallocate} refuses a segment of another size than its block's (a
+         * slice); it then uses at most {@code Integer.MAX_VALUE - 8} slots.
          *
          * @param listener the listener
          * @return this builder
@@ -644,7 +667,8 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         /**
          * {@return the slab}
          *
-         * @throws IllegalArgumentException if the chunk size is smaller than a slot, more than the range, not a
+         * @throws IllegalArgumentException if the slot size is larger than the range, the chunk size is smaller
+         *         than a slot, more than the range, not a
          *         multiple of the range's page size, or holds more than {@code Integer.MAX_VALUE} slots
          * @throws IllegalStateException if the range is closed or in use
          * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
@@ -652,6 +676,11 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
          */
         public ExtendableSlab build() {
             Restricted.range(range, "ExtendableSlab");
+            // Checked before rounding up: a slotSize near Long.MAX_VALUE would overflow there.
+            if (slotSize > range.byteSize()) {
+                throw new IllegalArgumentException("slotSize must be at most the range's " + range.byteSize()
+                        + " bytes: " + slotSize);
+            }
             long size = Checks.alignUp(slotSize, 8);
             long page = range instanceof OsBacked o ? o.pageSize() : 4096;
             long chunk = chunkSize > 0 ? chunkSize : Math.min(Math.max(DEFAULT_CHUNK_SIZE, Checks.alignUp(size, page)),

@@ -144,7 +144,7 @@ public final class GenerationalSlab implements AutoCloseable {
     public long tryAllocateHandle() {
         checkOpen();
         if (listener != null && listener.onPreAllocation(slotSize, 8) != null) {
-            listener.onFailedAllocation(slotSize, 8);
+            // A refusal reserved nothing: onFailedAllocation would undo what it never did (a Limit would refund).
             return NO_HANDLE;
         }
         int index;
@@ -417,11 +417,12 @@ public final class GenerationalSlab implements AutoCloseable {
          */
         public GenerationalSlab build() {
             Restricted.range(range, "GenerationalSlab");
-            long size = Checks.alignUp(slotSize, 8);
-            if (size > range.byteSize()) {
+            // Checked before rounding up: a slotSize near Long.MAX_VALUE would overflow there.
+            if (slotSize > range.byteSize() || Checks.alignUp(slotSize, 8) > range.byteSize()) {
                 throw new IllegalArgumentException("slotSize must be at most the range's " + range.byteSize()
                         + " bytes: " + slotSize);
             }
+            long size = Checks.alignUp(slotSize, 8);
             if (range.byteSize() / size > MAX_SLOTS) {
                 throw new IllegalArgumentException("too many slots: " + range.byteSize() / size + " of " + size
                         + " bytes; at most " + MAX_SLOTS);

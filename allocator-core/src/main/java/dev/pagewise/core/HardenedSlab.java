@@ -151,6 +151,11 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
 
     private static HardenedSlab create(FixedRange range, long slotSize, boolean macLinked, long k0, long k1) {
         Restricted.range(Objects.requireNonNull(range, "range"), "HardenedSlab");
+        // Checked before rounding up: a slotSize near Long.MAX_VALUE would overflow there.
+        if (slotSize > range.byteSize()) {
+            throw new IllegalArgumentException("slotSize must be at most the range's " + range.byteSize()
+                    + " bytes: " + slotSize);
+        }
         long size = slotSize <= 0 ? slotSize : Math.max(macLinked ? LINK_BYTES : 8, Checks.alignUp(slotSize, 8));
         if (slotSize <= 0 || size > range.byteSize()) {
             throw new IllegalArgumentException("slotSize must be positive and, rounded up to " + size
@@ -353,6 +358,11 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
         } finally {
             hold.close();
         }
+    }
+
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
     }
 
     @Override

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * return the bytes. An {@link AllocationListener}, exact because the allocator reports only what it did:
  * frees a bump arena ignores return nothing (its reset returns everything), so {@code used} never goes
  * negative and never grants beyond the budget. A block resized in place is charged its growth, admitted
- * before it happens (refused, the block stays as it was), and returns what a shrink gives up (a shrink is never
- * refused); a block that moves is charged in full as a new allocation, the old returned when it is freed.
+ * before it happens (refused, the block stays as it was), and returns what a shrink gives back to the allocator (a shrink is
+ * never refused; one that gives nothing back, a bump arena's block before its last, is not heard and returns
+ * nothing until the reset); a block that moves is charged in full as a new allocation, the old returned when it is freed.
  * Thread-safe.
  */
 public final class Limit implements AllocationListener {

@@ -82,9 +82,13 @@ public final class Observed extends AllocatorWrapper {
      * {@inheritDoc}
      *
      * <p>Here: where the inner allocator resizes in place, the listener hears {@link AllocationListener#onPreResize}
-     * and {@link AllocationListener#onResize}; where it cannot, the listener hears {@code onPreResize} and
-     * {@link AllocationListener#onFailedResize}, then the move as an allocation and (where the inner allocator
-     * frees individually) a release.
+     * and {@link AllocationListener#onResize}, except a shrink that gives nothing back to the inner allocator (a
+     * bump arena's block before its last, any shared bump arena block), which it does not hear: the block stays
+     * counted at its old size. Where the inner allocator surely cannot resize in place (it never does, or the
+     * block outgrows its slab slot), the listener hears only the move: an allocation and (where the inner
+     * allocator frees individually) a release. Where it might but cannot (a bump arena's block that is not the
+     * last grows), the listener hears {@code onPreResize} and {@link AllocationListener#onFailedResize} before
+     * the move.
      */
     @Override
     public MemorySegment reallocate(MemorySegment segment, long newSize) {
@@ -93,6 +97,12 @@ public final class Observed extends AllocatorWrapper {
 
     @Override
     MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
+        if (!Resizing.mayResizeInPlace(inner, segment, newSize)) {
+            return null; // it moves: heard as the allocation it is, not also as a failed resize
+        }
+        if (newSize < segment.byteSize() && !Resizing.shrinkFrees(inner, segment)) {
+            return innerInPlace.resize(segment, newSize); // gives nothing back: the block stays charged in full
+        }
         return Listening.resizeInPlace(listener, inner, segment, newSize, innerInPlace);
     }
 

@@ -346,6 +346,11 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
         }
     }
 
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
+    }
+
     @Override
     public String toString() {
         return "OwnedSlab[" + liveSlots() + " of " + slotCount + " x " + ByteSizes.format(slotSize) + ", owner "

@@ -33,9 +33,16 @@ final class Resizing {
         checkOwned(allocator, segment);
     }
 
-    /** @throws IllegalArgumentException if {@code allocator} does not own {@code segment} */
+    /**
+     * @throws IllegalStateException if {@code allocator} is closed (a closed allocator owns nothing, but the
+     *         caller's mistake is the use after close, not the segment)
+     * @throws IllegalArgumentException if {@code allocator} does not own {@code segment}
+     */
     static void checkOwned(Allocator allocator, MemorySegment segment) {
         if (!allocator.owns(segment)) {
+            if (closed(allocator)) {
+                throw new IllegalStateException(allocator.getClass().getSimpleName() + " is closed");
+            }
             throw new IllegalArgumentException("segment is not a live block of " + allocator + ": 0x"
                     + Long.toHexString(segment.address()) + " (" + segment.byteSize() + " bytes)");
         }
@@ -60,13 +67,41 @@ final class Resizing {
     /**
      * Moves {@code segment}: a new block from {@code allocator} (so its listener and wrappers hear an allocation),
      * the first {@code min(old, new)} bytes copied, the old block freed through {@code allocator} (heard as a
-     * free where it really frees). If the allocation fails, nothing changed.
+     * free where it really frees). If the allocation fails, nothing changed; see {@link #finishMove} for a failure
+     * after it.
      */
     static MemorySegment move(Allocator allocator, MemorySegment segment, long newSize) {
         MemorySegment moved = allocator.allocate(newSize, alignment(segment));
-        MemorySegment.copy(segment, 0, moved, 0, Math.min(segment.byteSize(), newSize));
-        allocator.deallocate(segment);
-        return moved;
+        return finishMove(allocator, segment, allocator, moved, newSize);
+    }
+
+    /**
+     * Copies {@code segment} into {@code moved} (a new block of {@code to}) and frees it through {@code from}, so
+     * that a failure part-way loses no block. If the copy or the free throws while {@code from} still owns the old
+     * block, the new block is freed (a failure there is added as suppressed) and the failure rethrown: the caller
+     * keeps the old block, as after a failed allocation. If the old block is gone already (a listener's
+     * {@code onRelease} threw after the free), the move happened and the new block is returned, the failure
+     * dropped; except a {@link MemoryCorruptionException} or an {@link Error}, never dropped: the new block is
+     * freed and it is rethrown.
+     */
+    static MemorySegment finishMove(Allocator from, MemorySegment segment, Allocator to, MemorySegment moved,
+                                    long newSize) {
+        try {
+            MemorySegment.copy(segment, 0, moved, 0, Math.min(segment.byteSize(), newSize));
+            from.deallocate(segment);
+            return moved;
+        } catch (RuntimeException | Error e) {
+            boolean gone = !from.owns(segment);
+            if (gone && !(e instanceof MemoryCorruptionException) && !(e instanceof Error)) {
+                return moved;
+            }
+            try {
+                to.deallocate(moved);
+            } catch (RuntimeException | Error s) {
+                e.addSuppressed(s);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -88,6 +123,73 @@ final class Resizing {
             case AllocatorWrapper w -> w.resizeInPlace(segment, newSize);
             case WrappedArena<?> w -> inPlace(w.wrapper(), segment, newSize);
             default -> null;
+        };
+    }
+
+    /**
+     * {@return whether {@code allocator} may resize {@code segment}, a checked live block, in place to
+     * {@code newSize}} {@code false} only when {@link #inPlace} surely returns {@code null}, so a wrapper that
+     * listens asks its listener only about a resize that can happen (a refused move is then heard once, as an
+     * allocation).
+     */
+    static boolean mayResizeInPlace(Allocator allocator, MemorySegment segment, long newSize) {
+        return switch (allocator) {
+            case Slab a -> newSize <= a.slotSize();
+            case BumpArena a -> true;
+            case SharedBumpArena a -> true;
+            case StackArena a -> true;
+            case StackArena.Frame f -> true;
+            case SizeClassed a -> true;
+            case WithFallback a -> true;
+            case Observed o -> mayResizeInPlace(o.inner(), segment, newSize);
+            case PoisonOnFree p -> mayResizeInPlace(p.inner(), segment, newSize);
+            case Quarantine q -> mayResizeInPlace(q.inner(), segment, newSize);
+            case Canary c -> true;
+            case AllocatorWrapper w -> false; // the others always move (AllocatorWrapper.resizeInPlace)
+            case WrappedArena<?> w -> mayResizeInPlace(w.wrapper(), segment, newSize);
+            default -> false;
+        };
+    }
+
+    /**
+     * {@return whether shrinking {@code segment}, a checked live block of {@code allocator}, in place gives its
+     * tail back to the allocator} Not for a block before a bump arena's last, nor any block of a shared bump
+     * arena: their tails stay allocated until the reset, so a listener must not hear the shrink as bytes given
+     * back. A slab's or size class's slot is heard shrinking: what listeners count there is the requested size.
+     */
+    static boolean shrinkFrees(Allocator allocator, MemorySegment segment) {
+        return switch (allocator) {
+            case BumpArena a -> a.shrinkFrees(segment);
+            case SharedBumpArena a -> false;
+            case StackArena a -> a.shrinkFrees(segment);
+            case StackArena.Frame f -> f.shrinkFrees(segment);
+            case WithFallback a -> shrinkFrees(a.primary().owns(segment) ? a.primary() : a.secondary(), segment);
+            case Observed o -> shrinkFrees(o.inner(), segment);
+            case PoisonOnFree p -> shrinkFrees(p.inner(), segment);
+            case Quarantine q -> shrinkFrees(q.inner(), segment);
+            case Canary c -> c.shrinkFrees(segment);
+            case WrappedArena<?> w -> shrinkFrees(w.wrapper(), segment);
+            default -> true;
+        };
+    }
+
+    /** {@return whether {@code allocator} (or, for a wrapper or a fallback, what it hands requests to) is closed} {@code false} when unknown. */
+    static boolean closed(Allocator allocator) {
+        return switch (allocator) {
+            case BumpArena a -> a.isClosed();
+            case SharedBumpArena a -> a.isClosed();
+            case StackArena a -> a.isClosed();
+            case StackArena.Frame f -> f.isClosed();
+            case Slab a -> a.isClosed();
+            case SizeClassed a -> a.isClosed();
+            case OwnedSlab a -> a.isClosed();
+            case ConcurrentSizeClassed a -> a.isClosed();
+            case ExtendableSlab a -> a.isClosed();
+            case HardenedSlab a -> a.isClosed();
+            case WithFallback a -> closed(a.primary()) || closed(a.secondary());
+            case AllocatorWrapper w -> closed(w.inner());
+            case WrappedArena<?> w -> closed(w.wrapper()) || !w.scope().isAlive();
+            default -> false;
         };
     }
 

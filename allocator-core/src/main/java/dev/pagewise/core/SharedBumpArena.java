@@ -258,7 +258,8 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     /**
      * {@inheritDoc}
      *
-     * <p>Here: a block shrinks in place (its tail stays claimed until the next reset); it grows in place only when
+     * <p>Here: a block shrinks in place (its tail stays claimed until the next reset, and listeners do not hear the
+     * shrink: the block stays charged at its old size); it grows in place only when
      * it is the last block of the calling thread's chunk and the chunk has room; otherwise it moves (blocks claimed
      * straight from the shared cursor always move to grow). Nothing is freed one block at a time: a moved block's
      * old bytes stay claimed, and its old segment accessible, until the next {@link #reset()}. Listeners hear an
@@ -289,7 +290,9 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
             }
         }
         Chunk grown = chunk;
-        if (listener == null) {
+        if (listener == null || newSize < oldSize) {
+            // A shrink gives nothing back until the reset: heard, a Limit would return bytes still claimed.
+            // The block stays charged at its old size.
             return resized(g, grown, start, newSize);
         }
         return Listening.resizeInPlace(listener, this, segment, newSize, (s, n) -> resized(g, grown, start, n));
@@ -436,6 +439,11 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     /** {@return the arena's name, as its builder set it} */
     public String name() {
         return name;
+    }
+
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return cursor == CLOSED;
     }
 
     @Override

@@ -60,7 +60,8 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 shares[i] = range.slice(i * shareSize, shareSize);
-                slabs[i] = Slab.create(shares[i], classSizes[i], b.zeroing, AllocationListener.NOOP);
+                // with a listener, each slab records its blocks' sizes: the listener hears a block as it is now
+                slabs[i] = Slab.create(shares[i], classSizes[i], b.zeroing, AllocationListener.NOOP, listener != null);
             }
         } catch (RuntimeException | Error e) {
             closeAll();
@@ -122,7 +123,11 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         }
 
         /**
-         * Sets who hears the allocations, frees and close, large blocks included; default none.
+         * Sets who hears the allocations, frees and close, large blocks included; default none. With one, each
+         * class's slab records its blocks' sizes (an {@code int} of heap per slot), so the listener hears a block
+         * as it is now and a segment of another size than its block's (the stale segment of a block resized
+         * since, a slice) is refused by {@code deallocate} and {@code reallocate}, as
+         * {@link Slab#over(FixedRange, long, AllocationListener)} says.
          *
          * @param listener the listener, called on the allocating thread
          * @return this builder
@@ -283,6 +288,11 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     @Override
     public MemorySegment reallocate(MemorySegment segment, long newSize) {
         checkOpen();
+        Objects.requireNonNull(segment, "segment");
+        long offset = segment.address() - baseAddress;
+        if (offset >= 0 && offset < shareSize * slabs.length && owns(segment)) {
+            slabs[classOf(offset)].checkRecordedSize(segment);
+        }
         return Resizing.reallocate(this, segment, newSize);
     }
 
@@ -431,5 +441,10 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
     }
 }

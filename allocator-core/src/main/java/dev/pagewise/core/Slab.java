@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.BlockSizes;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Listening;
@@ -35,6 +36,9 @@ public final class Slab implements Allocator, AutoCloseable {
     /** The most slots a slab may have: the live-slot bitmap then takes 512 MiB of heap. */
     public static final long MAX_SLOTS = 1L << 32;
 
+    /** The most slots a slab that records block sizes (one with a listener) may have: an array's length. */
+    private static final long MAX_RECORDED_SLOTS = BlockSizes.MAX_SLOTS;
+
     private static final long NONE = -1;
 
     /** The path without the listener, held once: see {@link Listening#allocate}. */
@@ -53,6 +57,13 @@ public final class Slab implements Allocator, AutoCloseable {
     private final int slotShift;
     private final boolean zeroing;
     private final long[] live;
+    /**
+     * The size of each live block, kept only when a listener hears this slab (a size-classed allocator's slab,
+     * when that allocator has one): then a listener hears a block as it is now, and a segment of another size
+     * (a stale one after a resize, a slice) is refused. {@code null} when nobody listens, so an unheard slab
+     * spends no heap on it.
+     */
+    private final BlockSizes sizes;
     private long freeHead = NONE;
     private long fresh;
     private long liveCount;
@@ -60,7 +71,7 @@ public final class Slab implements Allocator, AutoCloseable {
     private boolean closed;
 
     @SuppressWarnings("restricted")
-    private Slab(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener) {
+    private Slab(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener, boolean recordSizes) {
         this.range = range;
         this.listener = Listening.orNull(listener);
         this.slotSize = slotSize;
@@ -68,6 +79,7 @@ public final class Slab implements Allocator, AutoCloseable {
         this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
         this.slotCount = range.byteSize() / slotSize;
         this.live = new long[(int) ((slotCount + 63) >>> 6)];
+        this.sizes = recordSizes || this.listener != null ? new BlockSizes(slotSize, slotCount) : null;
         this.hold = range.lifetime().acquireExclusive();
         try {
             this.arena = Arena.ofShared();
@@ -94,25 +106,29 @@ public final class Slab implements Allocator, AutoCloseable {
      *         native access
      */
     public static Slab over(FixedRange range, long slotSize) {
-        return create(range, slotSize, true, AllocationListener.NOOP);
+        return create(range, slotSize, true, AllocationListener.NOOP, false);
     }
 
     /**
      * {@return a slab like {@link #over(FixedRange, long)} whose allocations, frees and close
-     * {@code listener} hears}
+     * {@code listener} hears} The slab records each live block's size (an {@code int} of heap per slot, a
+     * {@code long} for slots over 2 GiB), so that the listener hears a block as it is now, and a segment of
+     * another size than its block's (the stale segment of a block resized since, a slice) is refused by
+     * {@link #deallocate} and {@link #reallocate} with {@link IllegalArgumentException}.
      *
      * @param range    the memory to carve into slots; held until the slab is closed, and left open
      * @param slotSize the size of a slot, in bytes
      * @param listener the listener, called on the thread that uses the slab
      * @throws NullPointerException if an argument is {@code null}
      * @throws IllegalArgumentException if {@code slotSize} is not positive or larger than the range, or the
-     *         range would hold more than {@link #MAX_SLOTS} slots
+     *         range would hold more than {@link #MAX_SLOTS} slots, or (with a listener other than
+     *         {@link AllocationListener#NOOP}) more than {@code Integer.MAX_VALUE - 8}
      * @throws IllegalStateException if the range is closed
      * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no
      *         native access
      */
     public static Slab over(FixedRange range, long slotSize, AllocationListener listener) {
-        return create(range, slotSize, true, Objects.requireNonNull(listener, "listener"));
+        return create(range, slotSize, true, Objects.requireNonNull(listener, "listener"), false);
     }
 
     /**
@@ -129,10 +145,15 @@ public final class Slab implements Allocator, AutoCloseable {
      */
     public static Slab withoutZeroing(FixedRange range, long slotSize) {
         Restricted.check("Slab.withoutZeroing(FixedRange, long)");
-        return create(range, slotSize, false, AllocationListener.NOOP);
+        return create(range, slotSize, false, AllocationListener.NOOP, false);
     }
 
-    static Slab create(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener) {
+    /**
+     * Creates a slab; {@code recordSizes} makes it record each block's size even without a listener of its own
+     * (a size-classed allocator's slab, which that allocator's listener hears).
+     */
+    static Slab create(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener,
+                       boolean recordSizes) {
         Restricted.range(Objects.requireNonNull(range, "range"), "Slab");
         if (slotSize <= 0 || slotSize > range.byteSize()) {
             throw new IllegalArgumentException("slotSize must be positive and at most the range's "
@@ -143,7 +164,11 @@ public final class Slab implements Allocator, AutoCloseable {
             throw new IllegalArgumentException("too many slots: " + range.byteSize() / size + " of " + size
                     + " bytes; at most " + MAX_SLOTS);
         }
-        return new Slab(range, size, zeroing, listener);
+        if ((recordSizes || listener != AllocationListener.NOOP) && range.byteSize() / size > MAX_RECORDED_SLOTS) {
+            throw new IllegalArgumentException("too many slots for a slab that records block sizes (it has a listener): "
+                    + range.byteSize() / size + " of " + size + " bytes; at most " + MAX_RECORDED_SLOTS);
+        }
+        return new Slab(range, size, zeroing, listener, recordSizes);
     }
 
     @Override
@@ -166,6 +191,7 @@ public final class Slab implements Allocator, AutoCloseable {
     private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         long offset = take(byteSize, byteAlignment);
         if (offset >= 0) {
+            record(offset, byteSize);
             return memory.asSlice(offset, byteSize);
         }
         if (orThrow) {
@@ -222,7 +248,8 @@ public final class Slab implements Allocator, AutoCloseable {
     /**
      * Frees a slot: it is zeroed and goes to the head of the free list.
      *
-     * @throws IllegalArgumentException if {@code segment} is not a live slot of this slab
+     * @throws IllegalArgumentException if {@code segment} is not a live slot of this slab, or (when the slab
+     *         records sizes: it has a listener) not of its block's size now; nothing changes then
      * @throws IllegalStateException if the slab is closed
      */
     @Override
@@ -245,6 +272,7 @@ public final class Slab implements Allocator, AutoCloseable {
             throw new IllegalArgumentException("double free of slot " + index + " at 0x"
                     + Long.toHexString(segment.address()));
         }
+        checkRecordedSize(segment);
         live[word] &= ~bit;
         liveCount--;
         if (zeroing) {
@@ -263,13 +291,19 @@ public final class Slab implements Allocator, AutoCloseable {
      * <p>Here: a block resizes in place while it fits its slot; the bytes it gives up in a shrink are zeroed
      * (unless the slab was made without zeroing), so a later growth reads zero. A block can never outgrow its
      * slot here: that throws {@link AllocationFailedException} and leaves the block as it was. The old segment is
-     * not revoked (it stays a view of the slot). Listeners hear {@link AllocationListener#onResize}.
+     * not revoked (it stays a view of the slot). Listeners hear {@link AllocationListener#onResize}. A slab with a
+     * listener refuses a segment of another size than its block's now (a stale one, a slice) with
+     * {@link IllegalArgumentException}.
      *
      * @throws IllegalStateException if the slab is closed
      */
     @Override
     public MemorySegment reallocate(MemorySegment segment, long newSize) {
         checkOpen();
+        Objects.requireNonNull(segment, "segment");
+        if (owns(segment)) {
+            checkRecordedSize(segment);
+        }
         return Resizing.reallocate(this, segment, newSize);
     }
 
@@ -308,6 +342,7 @@ public final class Slab implements Allocator, AutoCloseable {
         if (zeroing && newSize < segment.byteSize()) {
             memory.asSlice(offset + newSize, segment.byteSize() - newSize).fill((byte) 0);
         }
+        record(offset, newSize);
         return memory.asSlice(offset, newSize);
     }
 
@@ -390,6 +425,30 @@ public final class Slab implements Allocator, AutoCloseable {
                 hold.close();
             }
         }
+    }
+
+    /** Records the size of the block at {@code offset}, if this slab records sizes. */
+    private void record(long offset, long byteSize) {
+        if (sizes != null) {
+            sizes.set(offset / slotSize, byteSize);
+        }
+    }
+
+    /**
+     * Refuses {@code segment}, at the start of a live slot, if this slab records sizes and the block there has
+     * another size now: the caller holds a stale segment or a slice, which a listener must not hear.
+     *
+     * @throws IllegalArgumentException if the sizes differ
+     */
+    void checkRecordedSize(MemorySegment segment) {
+        if (sizes != null) {
+            sizes.check(segment, (segment.address() - baseAddress) / slotSize);
+        }
+    }
+
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
     }
 
     @Override

@@ -154,6 +154,16 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             return !closed && segment.scope().equals(memory.scope()) && BumpArena.within(segment, memory.address(), limit);
         }
 
+        /** {@return whether shrinking {@code segment} in place gives its tail back: only the last block's does} */
+        boolean shrinkFrees(MemorySegment segment) {
+            return bump.shrinkFrees(segment);
+        }
+
+        /** {@return whether this frame is closed} */
+        boolean isClosed() {
+            return closed;
+        }
+
         @Override
         public MemorySegment.Scope scope() {
             return memory.scope();
@@ -228,6 +238,11 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         return bump.resizeInPlace(segment, newSize);
     }
 
+    /** {@return whether shrinking {@code segment} in place gives its tail back: only the last block's does} */
+    boolean shrinkFrees(MemorySegment segment) {
+        return bump.shrinkFrees(segment);
+    }
+
     private void checkNoFrame() {
         if (topId != 0) {
             throw new IllegalStateException("a frame is open: allocate from the frame");
@@ -282,5 +297,10 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("StackArena is closed");
         }
+    }
+
+    /** {@return whether this allocator is closed} */
+    boolean isClosed() {
+        return closed;
     }
 }

@@ -155,9 +155,7 @@ public final class WithFallback implements Allocator {
             if (moved == null) {
                 throw e;
             }
-            MemorySegment.copy(segment, 0, moved, 0, Math.min(segment.byteSize(), newSize));
-            part.deallocate(segment);
-            return moved;
+            return Resizing.finishMove(part, segment, this, moved, newSize);
         }
     }
 

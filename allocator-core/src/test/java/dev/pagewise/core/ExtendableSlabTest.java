@@ -272,4 +272,13 @@ class ExtendableSlabTest {
             slab.close();
         }
     }
+
+    @Test
+    void aHugeSlotSizeShouldBeRefusedByName() {
+        try (NativeBacked range = NativeBacked.allocate(1 << 16)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ExtendableSlab.over(range, Long.MAX_VALUE - 3));
+            assertTrue(e.getMessage().contains("slotSize"), e.getMessage());
+        }
+    }
 }

@@ -149,4 +149,30 @@ class GenerationalSlabTest {
             assertEquals(-1, range.segment().asSlice(0, 64).mismatch(MemorySegment.ofArray(new byte[64])));
         }
     }
+
+    @Test
+    void aRefusedAllocationShouldNotRefundTheBudget() {
+        // A refusal reserved nothing; undoing it gave budget back, so the slab grew past the limit.
+        try (NativeBacked range = NativeBacked.allocate(16 * 64)) {
+            Budget budget = Budget.root("slots", 2 * 64);
+            GenerationalSlab slab = GenerationalSlab.builder(range, 64).listener(Limit.of(budget)).build();
+            for (int i = 0; i < 10; i++) {
+                slab.tryAllocateHandle();
+                assertTrue(budget.used() >= 0 && budget.used() <= budget.limit(), "used " + budget.used());
+            }
+            assertEquals(2, slab.liveSlots());
+            assertEquals(2 * 64, budget.used());
+            slab.close();
+            assertEquals(0, budget.used());
+        }
+    }
+
+    @Test
+    void aHugeSlotSizeShouldBeRefusedByName() {
+        try (NativeBacked range = NativeBacked.allocate(4096)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> GenerationalSlab.over(range, Long.MAX_VALUE - 3));
+            assertTrue(e.getMessage().contains("slotSize"), e.getMessage());
+        }
+    }
 }

@@ -191,4 +191,16 @@ class HardenedSlabTest {
     private static void assertNull(Object o) {
         assertTrue(o == null, "expected null: " + o);
     }
+
+    @Test
+    void aHugeSlotSizeShouldBeRefusedByName() {
+        try (NativeBacked range = NativeBacked.allocate(4096)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> HardenedSlab.over(range, Long.MAX_VALUE - 3));
+            assertTrue(e.getMessage().contains("slotSize"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> HardenedSlab.macLinked(range, Long.MAX_VALUE - 3, new SecureRandom()));
+            assertTrue(e.getMessage().contains("slotSize"), e.getMessage());
+        }
+    }
 }

@@ -102,6 +102,35 @@ public final class RequestArena implements Allocator, Arena {
         return false;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the lease ended
+     */
+    @Override
+    public MemorySegment reallocate(MemorySegment segment, long newSize) {
+        checkLeased();
+        return Allocator.super.reallocate(segment, newSize);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the lease ended
+     */
+    @Override
+    public long usableSize(MemorySegment segment) {
+        java.util.Objects.requireNonNull(segment, "segment");
+        checkLeased();
+        return Allocator.super.usableSize(segment);
+    }
+
+    private void checkLeased() {
+        if (lease.ended.get() != 0) {
+            throw new IllegalStateException("the lease of slot " + lease.slot + " ended");
+        }
+    }
+
     /** {@return the index of the slot this lease holds} */
     public int slot() {
         return lease.slot;

@@ -22,12 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * overlap and read zero, {@code tryAllocate} that returns {@code null} when full, ownership that matches what
  * was handed out, frees that are either exact ({@link Allocator#freesIndividually()}) or ignored,
  * {@link Allocator#reallocate} that keeps the prefix, zeroes the growth (when the allocator zeroes) and leaves
- * a block whose growth failed as it was, and {@link Allocator#allocateZeroed} that reads zero.
+ * a block whose growth failed as it was, {@link Allocator#allocateZeroed} that reads zero, and
+ * {@code reallocate} and {@code usableSize} that throw {@link IllegalStateException} once
+ * {@link #close(Allocator)} closed the allocator.
  * Extend it and implement {@link #create()}; the allocator must serve blocks of 8 to 256 bytes aligned to 8.
  */
 public abstract class AllocatorContract {
 
     private Allocator allocator;
+    private boolean closedByTest;
 
     /** Creates this suite; JUnit calls it. */
     protected AllocatorContract() {
@@ -55,12 +58,15 @@ public abstract class AllocatorContract {
 
     @BeforeEach
     final void open() {
+        closedByTest = false;
         allocator = create();
     }
 
     @AfterEach
     final void closeIt() throws Exception {
-        close(allocator);
+        if (!closedByTest) {
+            close(allocator);
+        }
     }
 
     @Test
@@ -169,6 +175,17 @@ public abstract class AllocatorContract {
         assertTrue(allocator.owns(a), "a failed grow leaves the block live");
         assertEquals(-1, a.mismatch(MemorySegment.ofArray(filled(32, 5))), "and unchanged");
         assertTrue(allocator.usableSize(a) >= 32);
+    }
+
+    @Test
+    void reallocateAndUsableSizeShouldThrowIllegalStateOnceClosed() throws Exception {
+        MemorySegment a = allocator.allocate(32, 8);
+        closedByTest = true;
+        close(allocator);
+        // a closed allocator owns nothing, but the mistake is the use after close, not the segment
+        assertThrows(IllegalStateException.class, () -> allocator.reallocate(a, 64));
+        assertThrows(IllegalStateException.class, () -> allocator.reallocate(a, 8));
+        assertThrows(IllegalStateException.class, () -> allocator.usableSize(a));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.pagewise.core.internal;
 
 import dev.pagewise.core.AllocationFailedException;
 import dev.pagewise.core.AllocationListener;
+import dev.pagewise.core.MemoryCorruptionException;
 
 import java.lang.foreign.MemorySegment;
 
@@ -42,7 +43,9 @@ public final class Listening {
 
     /**
      * Resizes a block in place so that {@code listener} hears it: {@code onPreResize}, the allocator's own
-     * resize, then {@code onResize} or (when it returned {@code null} or threw) {@code onFailedResize}.
+     * resize, then {@code onResize} or (when it returned {@code null} or threw) {@code onFailedResize}. A
+     * {@link RuntimeException} from {@code onResize} (other than a {@link MemoryCorruptionException}) is dropped:
+     * the block is resized by then, and the caller must get it.
      *
      * @param listener  hears the resize and its outcome
      * @param allocator the allocator, named in a refusal's message
@@ -71,7 +74,15 @@ public final class Listening {
             listener.onFailedResize(segment, newSize);
             return null;
         }
-        listener.onResize(segment, resized);
+        try {
+            listener.onResize(segment, resized);
+        } catch (MemoryCorruptionException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The block is resized already and cannot be put back (a shrink may have given its tail away):
+            // thrown, the caller would keep the old segment as if nothing happened. The listener's failure is
+            // its own; the caller gets the block as it is.
+        }
         return resized;
     }
 
