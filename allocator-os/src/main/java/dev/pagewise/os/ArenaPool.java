@@ -107,7 +107,15 @@ public final class ArenaPool implements AutoCloseable {
     private final ThreadLocal<int[]> lastSlot = ThreadLocal.withInitial(() -> new int[] {-1});
     private volatile int recent = -1;
     private volatile boolean closing;
+    /** Serialises the calls of {@link #close(Duration)}; held while it stops the scrubber and purger. */
     private final Object closeLock = new Object();
+    /**
+     * What a closing pool waits on for the scrubs it needs to end, and the scrubber notifies. Not
+     * {@link #closeLock}: close() holds that while it joins the scrubber, which must never need it.
+     */
+    private final Object scrubbed = new Object();
+    /** Test hook: runs on the scrubber after it gave a slot's pool hold back, before it wakes a closing pool. */
+    private volatile Runnable afterScrubRelease;
     private final AtomicInteger leased = new AtomicInteger();
     private final AtomicInteger scrubbing = new AtomicInteger();
     private final AtomicInteger retired = new AtomicInteger();
@@ -670,9 +678,13 @@ public final class ArenaPool implements AutoCloseable {
                 retired.incrementAndGet();
             }
             lease.poolHold.close();
+            Runnable hook = afterScrubRelease;
+            if (hook != null) {
+                hook.run();
+            }
             if (closing) {
-                synchronized (closeLock) {
-                    closeLock.notifyAll();
+                synchronized (scrubbed) {
+                    scrubbed.notifyAll();
                 }
             }
         }
@@ -988,6 +1000,11 @@ public final class ArenaPool implements AutoCloseable {
         return scrubber != null;
     }
 
+    /** Test hook: {@code hook} runs on the scrubber between giving a slot's pool hold back and waking a closing pool. */
+    void afterScrubRelease(Runnable hook) {
+        this.afterScrubRelease = hook;
+    }
+
     /**
      * Closes the pool if no lease is out: waits for background scrubs and a purge under way, stops the scrubber
      * and the purger, and unmaps the
@@ -1034,7 +1051,10 @@ public final class ArenaPool implements AutoCloseable {
                         throw new IllegalStateException(label + " has " + leased.get()
                                 + " lease(s) out; close them first" + describeLeases());
                     }
-                    closeLock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.clamp(left, 0, REAP_INTERVAL_NANOS))));
+                    synchronized (scrubbed) {
+                        // a scrub that ends between the check above and here is seen at the next turn, at most 50 ms on
+                        scrubbed.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.clamp(left, 0, REAP_INTERVAL_NANOS))));
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

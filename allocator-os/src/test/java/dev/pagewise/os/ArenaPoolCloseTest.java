@@ -1,0 +1,39 @@
+package dev.pagewise.os;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+class ArenaPoolCloseTest {
+
+    @Test
+    void closingWhileTheScrubberWakesTheCloserShouldNotDeadlock() {
+        // The scrubber gives the pool hold back, then stalls before it notifies: the closer sees no holder,
+        // closes the lifetime and joins the scrubber. Before the fix the closer held the monitor the scrubber
+        // then needed to notify, and both waited forever.
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            for (int i = 0; i < 20; i++) {
+                ArenaPool pool = ArenaPool.builder(2, 64 << 10).scrubInBackground().build();
+                pool.afterScrubRelease(() -> LockSupport.parkNanos(Duration.ofMillis(30).toNanos()));
+                pool.lease().close();
+                pool.close();
+                assertThrows(IllegalStateException.class, pool::lease, "closed");
+            }
+        });
+    }
+
+    @Test
+    void leaseCloseAndPoolCloseShouldNeverHang() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            for (int i = 0; i < 2_000; i++) {
+                ArenaPool pool = ArenaPool.builder(1, 64 << 10).scrubInBackground().build();
+                pool.lease().close();
+                pool.close();
+            }
+        });
+    }
+}
