@@ -74,6 +74,8 @@ public final class MmapBacked implements OsBacked {
     private PageMapScanner scanner;
     private WriteTracker tracker;
     private boolean trackingTried;
+    /** Test hook: the steps of guard and unguard that fail, see {@link #failSteps}. */
+    private volatile java.util.Set<String> failing = java.util.Set.of();
 
     @SuppressWarnings("restricted")
     private MmapBacked(long base, long size, MapOptions options, long mapStart, long mapLength) {
@@ -356,10 +358,47 @@ public final class MmapBacked implements OsBacked {
                     Libc.mprotect(base + offset, length, Libc.PROT_NONE,
                             () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", NONE)");
                 }
+                failIfTold("guard");
             } catch (RuntimeException e) {
-                guards.mark(offset, offset + length, false);
+                // a call that failed may have guarded some of the pages: they stay marked, so that zero and
+                // releasePages refuse them rather than fault, unless they are all made READ_WRITE again
+                try {
+                    restoreReadWrite(offset, length);
+                    guards.mark(offset, offset + length, false);
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                }
                 throw e;
             }
+        }
+    }
+
+    /** Removes guards and protection from {@code [offset, offset + length)}, as {@link #unguard} does; under {@code lock}. */
+    private void restoreReadWrite(long offset, long length) {
+        failIfTold("undo");
+        if (GUARD_ADVICE) {
+            try {
+                Libc.madvise(base + offset, length, Libc.MADV_GUARD_REMOVE,
+                        () -> "madvise(0x" + Long.toHexString(base + offset) + ", " + length + ", MADV_GUARD_REMOVE)");
+            } catch (OsException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+            }
+        }
+        Libc.mprotect(base + offset, length, Libc.PROT_READ | Libc.PROT_WRITE,
+                () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", READ_WRITE)");
+        restricted.mark(offset, offset + length, false);
+    }
+
+    /** Test hook: the steps of {@link #guard} and {@link #unguard} ({@code "guard"}, {@code "undo"}, {@code "unguard"}) that fail. */
+    void failSteps(String... steps) {
+        this.failing = java.util.Set.of(steps);
+    }
+
+    private void failIfTold(String step) {
+        if (failing.contains(step)) {
+            throw new OsException(step + " (test hook)", Errno.EPERM, "EPERM");
         }
     }
 
@@ -394,19 +433,8 @@ public final class MmapBacked implements OsBacked {
             if (length == 0) {
                 return;
             }
-            if (GUARD_ADVICE) {
-                try {
-                    Libc.madvise(base + offset, length, Libc.MADV_GUARD_REMOVE,
-                            () -> "madvise(0x" + Long.toHexString(base + offset) + ", " + length + ", MADV_GUARD_REMOVE)");
-                } catch (OsException e) {
-                    if (e.errno() != Errno.EINVAL) {
-                        throw e;
-                    }
-                }
-            }
-            Libc.mprotect(base + offset, length, Libc.PROT_READ | Libc.PROT_WRITE,
-                    () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", READ_WRITE)");
-            restricted.mark(offset, offset + length, false);
+            failIfTold("unguard");
+            restoreReadWrite(offset, length);
             guards.mark(offset, offset + length, false);
         }
     }
