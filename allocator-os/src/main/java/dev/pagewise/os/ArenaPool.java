@@ -784,8 +784,11 @@ public final class ArenaPool implements AutoCloseable {
      * unless an idle purge returned pages meanwhile ({@link Builder#idlePurgeAfter}: warm slots that stay free
      * that long are purged again). Leased slots are not warmed.
      *
+     * <p>A slot counts as warmed only if pages were faulted into it: under {@code decommitAll()}, a policy of your
+     * own, or a budget under a page, nothing is, this returns 0, and {@link PoolMetrics#prewarmed()} stays put.
+     *
      * @param slots how many slots should be warm; from 0 to {@link #slots()}
-     * @return how many slots this call warmed
+     * @return how many slots this call faulted pages into
      * @throws IllegalArgumentException if {@code slots} is negative or more than the pool has
      * @throws IllegalStateException if the pool is closed or closing
      * @throws OsException if committing a slot's pages fails
@@ -819,8 +822,8 @@ public final class ArenaPool implements AutoCloseable {
                 }
                 boolean done = false;
                 try {
-                    if (!warm[slot]) {
-                        faultIn(this.slots[slot], bytes);
+                    // a slot whose policy keeps nothing resident gets nothing faulted in: it is not warm, nor counted
+                    if (!warm[slot] && faultIn(this.slots[slot], bytes)) {
                         warm[slot] = true;
                         idleSince[slot] = System.nanoTime();
                         warmed++;
@@ -841,17 +844,21 @@ public final class ArenaPool implements AutoCloseable {
         }
     }
 
-    /** Commits the first {@code bytes} of a free slot and writes a zero to each of their pages: the kernel zero-fills each one as it faults it in. */
-    private static void faultIn(OsBacked slot, long bytes) {
+    /**
+     * Commits the first {@code bytes} of a free slot and writes a zero to each of their pages: the kernel zero-fills
+     * each one as it faults it in. {@return whether there was a whole page to fault in}
+     */
+    private static boolean faultIn(OsBacked slot, long bytes) {
         long page = slot.pageSize();
         long end = Checks.alignDown(bytes, page);
         if (end == 0) {
-            return;
+            return false;
         }
         slot.commit(0, end);
         for (long offset = 0; offset < end; offset += page) {
             slot.zero(offset, 1);
         }
+        return true;
     }
 
     /** The purger's loop: purges the slots that are due, sleeps until the next one may be, until the pool closes. */
