@@ -181,17 +181,45 @@ public final class ArenaPool implements AutoCloseable {
         this.warm = new boolean[b.slots];
         this.purgeAfterNanos = b.purgeAfter == null ? 0 : Math.max(1, TimeUnit.NANOSECONDS.convert(b.purgeAfter));
         this.lifetime = Lifetime.create(label, this::shutDown);
-        if (b.scrub) {
-            scrubQueue = new LinkedBlockingQueue<>();
-            scrubber = Thread.ofPlatform().daemon().name("pagewise-scrubber").start(this::scrubLoop);
-        } else {
-            scrubQueue = null;
-            scrubber = null;
+        this.scrubQueue = b.scrub ? new LinkedBlockingQueue<>() : null;
+        Thread startedScrubber = null;
+        try {
+            if (b.scrub) {
+                startedScrubber = Thread.ofPlatform().daemon().name("pagewise-scrubber").start(this::scrubLoop);
+            }
+            if (b.failPurgerStart) {
+                throw new OutOfMemoryError("unable to create native thread: test hook");
+            }
+            // A thread of the pool's own rather than a shared scheduler: it sleeps until the next slot is due, a
+            // slow purge in one pool never delays another's, and close() stops and joins it like the scrubber.
+            this.purger = purgeAfterNanos == 0 ? null
+                    : Thread.ofPlatform().daemon().name("pagewise-purger " + name).start(this::purgeLoop);
+        } catch (RuntimeException | Error e) {
+            // a thread that could not start (out of threads or memory) leaves no scrubber running and nothing mapped
+            try {
+                if (startedScrubber != null) {
+                    scrubQueue.add(new Lease(-1, null, null, null));
+                    joinQuietly(startedScrubber);
+                }
+            } finally {
+                try {
+                    closeSlotsAndRegion();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-        // A thread of the pool's own rather than a shared scheduler: it sleeps until the next slot is due, a
-        // slow purge in one pool never delays another's, and close() stops and joins it like the scrubber.
-        purger = purgeAfterNanos == 0 ? null
-                : Thread.ofPlatform().daemon().name("pagewise-purger " + name).start(this::purgeLoop);
+        this.scrubber = startedScrubber;
+    }
+
+    /** Waits for {@code thread} to end; an interrupt ends the wait and stays set. */
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -220,6 +248,8 @@ public final class ArenaPool implements AutoCloseable {
         private String name;
         private boolean mbean;
         private Duration purgeAfter;
+        /** Test hook: the pool fails as if the purger thread could not start. */
+        boolean failPurgerStart;
 
         private Builder(int slots, long slotSize) {
             if (slots <= 0 || slotSize <= 0) {
