@@ -22,7 +22,9 @@ import java.util.Optional;
  * <p>Offsets are relative to the usable middle. The guarded range owns the inner one until it is closed:
  * no allocator or slice can use the inner range directly meanwhile (its guard pages would be under their
  * segments), and the inner range cannot close. Its segment has a scope of its own, ended by {@link #close()}. Commits are forwarded, and the tail guard
- * is put in place when the inner range's commit reaches it. Thread-safe.
+ * is put in place when the inner range's commit reaches it. If a guard cannot be removed at close, the close
+ * throws and the inner range stays held for good: it may keep a guard page under where an allocator's segments
+ * would go. Thread-safe.
  */
 public final class GuardPage implements OsBacked {
 
@@ -49,6 +51,12 @@ public final class GuardPage implements OsBacked {
         } catch (RuntimeException | Error e) {
             try {
                 unguard();
+            } catch (RuntimeException | Error undo) {
+                // the inner range may keep a guard page: it stays held, so no allocator can put a segment over it
+                e.addSuppressed(undo);
+                throw e;
+            }
+            try {
                 if (arena != null) {
                     arena.close();
                 }
@@ -58,13 +66,12 @@ public final class GuardPage implements OsBacked {
             throw e;
         }
         Arena scope = arena;
+        // No finally: if a step fails, the inner range stays held (and cannot close or back an allocator), since
+        // it may still have a guard page, or live segments of this range over it.
         this.lifetime = Lifetime.create("GuardPage[" + inner + "]", () -> {
-            try {
-                scope.close();
-                unguard();
-            } finally {
-                hold.close();
-            }
+            scope.close();
+            unguard();
+            hold.close();
         });
     }
 

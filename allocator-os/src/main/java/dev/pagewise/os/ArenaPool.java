@@ -107,7 +107,15 @@ public final class ArenaPool implements AutoCloseable {
     private final ThreadLocal<int[]> lastSlot = ThreadLocal.withInitial(() -> new int[] {-1});
     private volatile int recent = -1;
     private volatile boolean closing;
+    /** Serialises the calls of {@link #close(Duration)}; held while it stops the scrubber and purger. */
     private final Object closeLock = new Object();
+    /**
+     * What a closing pool waits on for the scrubs it needs to end, and the scrubber notifies. Not
+     * {@link #closeLock}: close() holds that while it joins the scrubber, which must never need it.
+     */
+    private final Object scrubbed = new Object();
+    /** Test hook: runs on the scrubber after it gave a slot's pool hold back, before it wakes a closing pool. */
+    private volatile Runnable afterScrubRelease;
     private final AtomicInteger leased = new AtomicInteger();
     private final AtomicInteger scrubbing = new AtomicInteger();
     private final AtomicInteger retired = new AtomicInteger();
@@ -173,17 +181,45 @@ public final class ArenaPool implements AutoCloseable {
         this.warm = new boolean[b.slots];
         this.purgeAfterNanos = b.purgeAfter == null ? 0 : Math.max(1, TimeUnit.NANOSECONDS.convert(b.purgeAfter));
         this.lifetime = Lifetime.create(label, this::shutDown);
-        if (b.scrub) {
-            scrubQueue = new LinkedBlockingQueue<>();
-            scrubber = Thread.ofPlatform().daemon().name("pagewise-scrubber").start(this::scrubLoop);
-        } else {
-            scrubQueue = null;
-            scrubber = null;
+        this.scrubQueue = b.scrub ? new LinkedBlockingQueue<>() : null;
+        Thread startedScrubber = null;
+        try {
+            if (b.scrub) {
+                startedScrubber = Thread.ofPlatform().daemon().name("pagewise-scrubber").start(this::scrubLoop);
+            }
+            if (b.failPurgerStart) {
+                throw new OutOfMemoryError("unable to create native thread: test hook");
+            }
+            // A thread of the pool's own rather than a shared scheduler: it sleeps until the next slot is due, a
+            // slow purge in one pool never delays another's, and close() stops and joins it like the scrubber.
+            this.purger = purgeAfterNanos == 0 ? null
+                    : Thread.ofPlatform().daemon().name("pagewise-purger " + name).start(this::purgeLoop);
+        } catch (RuntimeException | Error e) {
+            // a thread that could not start (out of threads or memory) leaves no scrubber running and nothing mapped
+            try {
+                if (startedScrubber != null) {
+                    scrubQueue.add(new Lease(-1, null, null, null));
+                    joinQuietly(startedScrubber);
+                }
+            } finally {
+                try {
+                    closeSlotsAndRegion();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-        // A thread of the pool's own rather than a shared scheduler: it sleeps until the next slot is due, a
-        // slow purge in one pool never delays another's, and close() stops and joins it like the scrubber.
-        purger = purgeAfterNanos == 0 ? null
-                : Thread.ofPlatform().daemon().name("pagewise-purger " + name).start(this::purgeLoop);
+        this.scrubber = startedScrubber;
+    }
+
+    /** Waits for {@code thread} to end; an interrupt ends the wait and stays set. */
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -212,6 +248,8 @@ public final class ArenaPool implements AutoCloseable {
         private String name;
         private boolean mbean;
         private Duration purgeAfter;
+        /** Test hook: the pool fails as if the purger thread could not start. */
+        boolean failPurgerStart;
 
         private Builder(int slots, long slotSize) {
             if (slots <= 0 || slotSize <= 0) {
@@ -670,9 +708,13 @@ public final class ArenaPool implements AutoCloseable {
                 retired.incrementAndGet();
             }
             lease.poolHold.close();
+            Runnable hook = afterScrubRelease;
+            if (hook != null) {
+                hook.run();
+            }
             if (closing) {
-                synchronized (closeLock) {
-                    closeLock.notifyAll();
+                synchronized (scrubbed) {
+                    scrubbed.notifyAll();
                 }
             }
         }
@@ -772,8 +814,11 @@ public final class ArenaPool implements AutoCloseable {
      * unless an idle purge returned pages meanwhile ({@link Builder#idlePurgeAfter}: warm slots that stay free
      * that long are purged again). Leased slots are not warmed.
      *
+     * <p>A slot counts as warmed only if pages were faulted into it: under {@code decommitAll()}, a policy of your
+     * own, or a budget under a page, nothing is, this returns 0, and {@link PoolMetrics#prewarmed()} stays put.
+     *
      * @param slots how many slots should be warm; from 0 to {@link #slots()}
-     * @return how many slots this call warmed
+     * @return how many slots this call faulted pages into
      * @throws IllegalArgumentException if {@code slots} is negative or more than the pool has
      * @throws IllegalStateException if the pool is closed or closing
      * @throws OsException if committing a slot's pages fails
@@ -807,8 +852,8 @@ public final class ArenaPool implements AutoCloseable {
                 }
                 boolean done = false;
                 try {
-                    if (!warm[slot]) {
-                        faultIn(this.slots[slot], bytes);
+                    // a slot whose policy keeps nothing resident gets nothing faulted in: it is not warm, nor counted
+                    if (!warm[slot] && faultIn(this.slots[slot], bytes)) {
                         warm[slot] = true;
                         idleSince[slot] = System.nanoTime();
                         warmed++;
@@ -829,17 +874,21 @@ public final class ArenaPool implements AutoCloseable {
         }
     }
 
-    /** Commits the first {@code bytes} of a free slot and writes a zero to each of their pages: the kernel zero-fills each one as it faults it in. */
-    private static void faultIn(OsBacked slot, long bytes) {
+    /**
+     * Commits the first {@code bytes} of a free slot and writes a zero to each of their pages: the kernel zero-fills
+     * each one as it faults it in. {@return whether there was a whole page to fault in}
+     */
+    private static boolean faultIn(OsBacked slot, long bytes) {
         long page = slot.pageSize();
         long end = Checks.alignDown(bytes, page);
         if (end == 0) {
-            return;
+            return false;
         }
         slot.commit(0, end);
         for (long offset = 0; offset < end; offset += page) {
             slot.zero(offset, 1);
         }
+        return true;
     }
 
     /** The purger's loop: purges the slots that are due, sleeps until the next one may be, until the pool closes. */
@@ -988,6 +1037,11 @@ public final class ArenaPool implements AutoCloseable {
         return scrubber != null;
     }
 
+    /** Test hook: {@code hook} runs on the scrubber between giving a slot's pool hold back and waking a closing pool. */
+    void afterScrubRelease(Runnable hook) {
+        this.afterScrubRelease = hook;
+    }
+
     /**
      * Closes the pool if no lease is out: waits for background scrubs and a purge under way, stops the scrubber
      * and the purger, and unmaps the
@@ -1034,7 +1088,10 @@ public final class ArenaPool implements AutoCloseable {
                         throw new IllegalStateException(label + " has " + leased.get()
                                 + " lease(s) out; close them first" + describeLeases());
                     }
-                    closeLock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.clamp(left, 0, REAP_INTERVAL_NANOS))));
+                    synchronized (scrubbed) {
+                        // a scrub that ends between the check above and here is seen at the next turn, at most 50 ms on
+                        scrubbed.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.clamp(left, 0, REAP_INTERVAL_NANOS))));
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -46,7 +46,7 @@ public interface ArenaPoolMXBean {
     /** {@return resets so far, by strategy name} */
     Map<String, Long> getResetsByStrategy();
 
-    /** {@return slots warmed by {@link ArenaPool#prewarm(int)} so far} */
+    /** {@return slots that {@link ArenaPool#prewarm(int)} faulted pages into so far} */
     long getPrewarmed();
 
     /** {@return slots whose pages an idle purge returned so far} */

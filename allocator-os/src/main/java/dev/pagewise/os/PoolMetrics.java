@@ -16,7 +16,7 @@ import java.util.Map;
  * @param reclaimed        leases the pool ended itself because their thread ended or they became unreachable
  * @param resetFailures    resets whose policy failed (the slot was then zeroed in place, or retired)
  * @param resetsByStrategy resets so far, by the strategy that ran
- * @param prewarmed        slots warmed by {@link ArenaPool#prewarm(int)} so far
+ * @param prewarmed        slots that {@link ArenaPool#prewarm(int)} faulted pages into so far
  * @param purges           slots whose pages an idle purge returned so far ({@link ArenaPool.Builder#idlePurgeAfter})
  * @param purgedBytes      bytes those purges returned: the slots' resident bytes before each purge, or the bytes
  *                         released where the pool's memory cannot tell ({@link ArenaPool#residentBytes()})

@@ -312,6 +312,21 @@ class ArenaPoolIdleTest {
     }
 
     @Test
+    void prewarmShouldCountOnlySlotsItFaultedPagesInto() {
+        for (ResetPolicy policy : List.of(ResetPolicy.decommitAll(), ResetPolicy.keepResident(100))) {
+            try (ArenaPool pool = ArenaPool.builder(2, MIB).resetPolicy(policy).build()) {
+                assertEquals(0, pool.prewarm(2), policy + " keeps no page resident: nothing to warm");
+                assertEquals(0, pool.metrics().prewarmed(), policy.toString());
+                assertEquals(0, pool.residentBytes(), policy.toString());
+            }
+        }
+        try (ArenaPool pool = ArenaPool.builder(2, MIB).resetPolicy(ResetPolicy.keepResident(8192)).build()) {
+            assertEquals(2, pool.prewarm(2));
+            assertEquals(2, pool.metrics().prewarmed());
+        }
+    }
+
+    @Test
     void aPrewarmedSlotLeftIdleShouldBePurgedAgain() throws Exception {
         try (ArenaPool pool = ArenaPool.builder(2, MIB).idlePurgeAfter(Duration.ofMillis(50)).build()) {
             assertEquals(2, pool.prewarm(2));

@@ -25,6 +25,8 @@ import dev.pagewise.os.OsMemory;
 import dev.pagewise.os.RequestArena;
 import dev.pagewise.os.linux.Locked;
 import dev.pagewise.os.linux.MmapBacked;
+import dev.pagewise.os.linux.NumaLocal;
+import dev.pagewise.os.linux.NumaPolicy;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -80,6 +82,13 @@ public final class UnprivilegedPaths {
                 locked.segment();
             }
         }));
+        p.put("NumaLocal.bind (splits VMAs)", new Path(IllegalCallerException.class, () -> {
+            try (MmapBacked m = MmapBacked.map(1 << 20)) {
+                NumaLocal.bind(m, 0, PAGE, NumaPolicy.preferred(0), false);
+            }
+        }));
+        p.put("NumaLocal.setThreadPolicy (steers the JVM's memory)", new Path(IllegalCallerException.class,
+                () -> NumaLocal.setThreadPolicy(NumaPolicy.DEFAULT)));
         p.put("protect NONE under an arena", new Path(IllegalCallerException.class, () -> {
             MmapBacked m = MmapBacked.map(1 << 20);
             BumpArena arena = BumpArena.over(m);

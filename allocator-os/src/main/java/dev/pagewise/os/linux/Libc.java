@@ -81,6 +81,8 @@ final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle SYSCALL6 = downcall("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL6_AT = downcall("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG,
+            ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle GETRUSAGE = downcall("getrusage",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle MLOCK = downcall("mlock", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
@@ -343,6 +345,30 @@ final class Libc {
             long rc;
             try {
                 rc = (long) SYSCALL6.invokeExact(capture, number, a1, a2, a3, a4, a5, a6);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc < 0) {
+                throw failure(call, capture);
+            }
+            return rc;
+        } finally {
+            CAPTURES.release(capture);
+        }
+    }
+
+    /**
+     * {@code syscall(number, at, a2, ..., a6)} whose first argument is the address of {@code at}: the linker keeps
+     * {@code at}'s scope alive until the call returns, so the memory cannot be unmapped under the call.
+     *
+     * @throws OsException if it returns -1
+     */
+    public static long syscall(long number, MemorySegment at, long a2, long a3, long a4, long a5, long a6, Supplier<String> call) {
+        MemorySegment capture = CAPTURES.acquire();
+        try {
+            long rc;
+            try {
+                rc = (long) SYSCALL6_AT.invokeExact(capture, number, at, a2, a3, a4, a5, a6);
             } catch (Throwable t) {
                 throw rethrow(t);
             }

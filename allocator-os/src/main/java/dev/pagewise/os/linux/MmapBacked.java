@@ -39,7 +39,8 @@ import java.util.Optional;
  *
  * <p>With {@link MapOptions#hugeTlb()} the pages come from the kernel's pool of explicit 2 MiB huge pages,
  * reserved when the region is mapped (never {@code MAP_NORESERVE}, so a fault cannot find the pool empty and
- * raise {@code SIGBUS}); {@link #pageSize()} is then 2 MiB, and the region has no page scanner.
+ * raise {@code SIGBUS}); {@link #pageSize()} is then 2 MiB, the region has no page scanner, and
+ * {@link #releasePages} zeroes the pages in place instead of returning them.
  *
  * <p>{@link #close()} unmaps the region and ends the scope of its segment; it fails while an allocator
  * or slice holds the region. Thread-safe.
@@ -59,6 +60,8 @@ public final class MmapBacked implements OsBacked {
     private final long size;
     private final MapOptions options;
     private final long granularity;
+    /** Whether {@link #releasePages} zeroes in place rather than releasing: for hugetlb, see there. */
+    private volatile boolean releaseInPlace;
     private final MemorySegment segment;
     private final Lifetime lifetime;
     private final Object lock = new Object();
@@ -71,6 +74,8 @@ public final class MmapBacked implements OsBacked {
     private PageMapScanner scanner;
     private WriteTracker tracker;
     private boolean trackingTried;
+    /** Test hook: the steps of guard and unguard that fail, see {@link #failSteps}. */
+    private volatile java.util.Set<String> failing = java.util.Set.of();
 
     @SuppressWarnings("restricted")
     private MmapBacked(long base, long size, MapOptions options, long mapStart, long mapLength) {
@@ -80,6 +85,7 @@ public final class MmapBacked implements OsBacked {
         this.granularity = options.hugePages() || options.hugeTlb() ? HUGE_PAGE_SIZE : COMMIT_GRANULARITY;
         this.page = options.hugeTlb() ? HUGE_PAGE_SIZE : Libc.PAGE_SIZE;
         this.committed = options.lazyCommit() ? 0 : size;
+        this.releaseInPlace = releasesInPlace(options);
         Arena arena = Arena.ofShared();
         this.segment = MemorySegment.ofAddress(base).reinterpret(size, arena, _ -> Libc.munmap(mapStart, mapLength));
         this.lifetime = Lifetime.create(describe(), () -> {
@@ -275,13 +281,27 @@ public final class MmapBacked implements OsBacked {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here {@code madvise(MADV_DONTNEED)}, except over a {@link MapOptions#hugeTlb()} region: there the pages are
+     * zeroed in place and stay resident. On a private hugetlb mapping {@code MADV_DONTNEED} may not give the page's
+     * reservation back on some kernels, so the next touch could find the pool empty and raise {@code SIGBUS}; the
+     * pages are reserved for the mapping anyway, so keeping them costs nothing more.
+     */
     @Override
     public void releasePages(long offset, long length) {
         Checks.checkPageRange(offset, length, size, page);
         lifetime.checkAlive();
         restricted.checkWritable(offset, length, "releasePages", this);
         guards.checkWritable(offset, length, "releasePages", this);
-        if (length > 0) {
+        if (length > 0 && releaseInPlace) {
+            // past the committed prefix the pages were never writable, so they read zero already (and would fault)
+            long end = Math.min(offset + length, committed);
+            if (end > offset) {
+                segment.asSlice(offset, end - offset).fill((byte) 0);
+            }
+        } else if (length > 0) {
             Libc.madvise(base + offset, length, Libc.MADV_DONTNEED,
                     () -> "madvise(0x" + Long.toHexString(base + offset) + ", " + length + ", MADV_DONTNEED)");
         }
@@ -338,10 +358,47 @@ public final class MmapBacked implements OsBacked {
                     Libc.mprotect(base + offset, length, Libc.PROT_NONE,
                             () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", NONE)");
                 }
+                failIfTold("guard");
             } catch (RuntimeException e) {
-                guards.mark(offset, offset + length, false);
+                // a call that failed may have guarded some of the pages: they stay marked, so that zero and
+                // releasePages refuse them rather than fault, unless they are all made READ_WRITE again
+                try {
+                    restoreReadWrite(offset, length);
+                    guards.mark(offset, offset + length, false);
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                }
                 throw e;
             }
+        }
+    }
+
+    /** Removes guards and protection from {@code [offset, offset + length)}, as {@link #unguard} does; under {@code lock}. */
+    private void restoreReadWrite(long offset, long length) {
+        failIfTold("undo");
+        if (GUARD_ADVICE) {
+            try {
+                Libc.madvise(base + offset, length, Libc.MADV_GUARD_REMOVE,
+                        () -> "madvise(0x" + Long.toHexString(base + offset) + ", " + length + ", MADV_GUARD_REMOVE)");
+            } catch (OsException e) {
+                if (e.errno() != Errno.EINVAL) {
+                    throw e;
+                }
+            }
+        }
+        Libc.mprotect(base + offset, length, Libc.PROT_READ | Libc.PROT_WRITE,
+                () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", READ_WRITE)");
+        restricted.mark(offset, offset + length, false);
+    }
+
+    /** Test hook: the steps of {@link #guard} and {@link #unguard} ({@code "guard"}, {@code "undo"}, {@code "unguard"}) that fail. */
+    void failSteps(String... steps) {
+        this.failing = java.util.Set.of(steps);
+    }
+
+    private void failIfTold(String step) {
+        if (failing.contains(step)) {
+            throw new OsException(step + " (test hook)", Errno.EPERM, "EPERM");
         }
     }
 
@@ -376,19 +433,8 @@ public final class MmapBacked implements OsBacked {
             if (length == 0) {
                 return;
             }
-            if (GUARD_ADVICE) {
-                try {
-                    Libc.madvise(base + offset, length, Libc.MADV_GUARD_REMOVE,
-                            () -> "madvise(0x" + Long.toHexString(base + offset) + ", " + length + ", MADV_GUARD_REMOVE)");
-                } catch (OsException e) {
-                    if (e.errno() != Errno.EINVAL) {
-                        throw e;
-                    }
-                }
-            }
-            Libc.mprotect(base + offset, length, Libc.PROT_READ | Libc.PROT_WRITE,
-                    () -> "mprotect(0x" + Long.toHexString(base + offset) + ", " + length + ", READ_WRITE)");
-            restricted.mark(offset, offset + length, false);
+            failIfTold("unguard");
+            restoreReadWrite(offset, length);
             guards.mark(offset, offset + length, false);
         }
     }
@@ -396,6 +442,16 @@ public final class MmapBacked implements OsBacked {
     /** Test hook: {@code false} makes {@link #guard} use {@code mprotect}, as on a kernel before 6.13. */
     void guardAdvice(boolean use) {
         this.guardAdvice = use && GUARD_ADVICE;
+    }
+
+    /** {@return whether {@link #releasePages} zeroes a region mapped with {@code options} in place} */
+    static boolean releasesInPlace(MapOptions options) {
+        return options.hugeTlb();
+    }
+
+    /** Test hook: {@code true} makes {@link #releasePages} zero in place, as over a hugetlb region. */
+    void releaseInPlace(boolean inPlace) {
+        this.releaseInPlace = inPlace;
     }
 
     /** {@return whether this kernel installs guard pages with {@code madvise}} */

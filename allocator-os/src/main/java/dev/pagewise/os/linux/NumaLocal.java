@@ -1,6 +1,8 @@
 package dev.pagewise.os.linux;
 
+import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.OsBacked;
+import dev.pagewise.core.internal.Bridge;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Restricted;
@@ -71,7 +73,12 @@ public final class NumaLocal {
 
     /**
      * Sets the policy of the pages of {@code [offset, offset + length)} of {@code range} ({@code mbind}). Both
-     * must be multiples of the range's page size.
+     * must be multiples of the range's page size. The range stays open until the call returns: a concurrent
+     * {@code close} of it fails.
+     *
+     * <p>This method is <em>restricted</em>: each bind of a part of a mapping with a policy unlike its neighbours'
+     * splits the mapping's VMA, and tens of thousands of them exhaust {@code vm.max_map_count}, after which the
+     * JVM's own {@code mmap} fails and ends it. Only a caller with native access may bind.
      *
      * @param range     the range, open; one of Pagewise's own, or the caller needs native access
      * @param offset    the start of the part, from the start of the range
@@ -81,24 +88,48 @@ public final class NumaLocal {
      * @throws NullPointerException if {@code range} or {@code policy} is {@code null}
      * @throws IllegalArgumentException if the part lies outside the range or is not page-aligned
      * @throws IllegalStateException if the range is closed
-     * @throws IllegalCallerException if the range is implemented outside Pagewise and the caller has no native access
+     * @throws IllegalCallerException if the caller's module has no native access
      * @throws OsException if {@code mbind} fails, for example {@code EINVAL} for a node that is not online
      * @throws UnsupportedOperationException on an architecture other than x86-64 and aarch64
      */
     public static void bind(OsBacked range, long offset, long length, NumaPolicy policy, boolean movePages) {
+        Restricted.check("NumaLocal.bind(OsBacked, long, long, NumaPolicy, boolean)");
         Restricted.range(Objects.requireNonNull(range, "range"), "NumaLocal.bind");
         Objects.requireNonNull(policy, "policy");
         Checks.checkPageRange(offset, length, range.byteSize(), range.pageSize());
-        long address = address(range, offset);
         if (length == 0) {
+            range.lifetime().checkAlive();
             return;
         }
+        // Two pins, because neither alone covers every range. A shared hold makes a concurrent close of the range
+        // fail cleanly, but an allocator over the range has it exclusively, and bind must work under one: then the
+        // allocator's hold keeps the range open, and the range's segment, passed to the call as a segment rather
+        // than as a number, keeps the mapping itself alive (the linker holds the segment's scope until the call
+        // returns), should the allocator and the range both close meanwhile. No lock of the range is taken: the
+        // range's close takes none, and a slice or guard of it has a lock of its own.
+        Lifetime.Hold hold = pin(range);
         try (Arena arena = Arena.ofConfined()) {
+            MemorySegment part = range.segment().asSlice(offset, length);
+            long address = part.address();
             MemorySegment mask = mask(arena, policy);
-            Libc.syscall(number(SYS_MBIND), address, length, policy.mode().value(), maskAddress(mask, policy),
+            Libc.syscall(number(SYS_MBIND), part, length, policy.mode().value(), maskAddress(mask, policy),
                     maxNode(policy), movePages ? MPOL_MF_MOVE : 0,
                     () -> "mbind(0x" + Long.toHexString(address) + ", " + ByteSizes.format(length) + ", " + policy
                             + (movePages ? ", MPOL_MF_MOVE" : "") + ")");
+        } finally {
+            if (hold != null) {
+                hold.close();
+            }
+        }
+    }
+
+    /** {@return a shared hold on {@code range}, or {@code null} if an allocator holds it exclusively} */
+    private static Lifetime.Hold pin(OsBacked range) {
+        try {
+            return Bridge.acquire(range.lifetime());
+        } catch (IllegalStateException e) {
+            range.lifetime().checkAlive();
+            return null;
         }
     }
 
@@ -151,13 +182,25 @@ public final class NumaLocal {
      * outside ranges with a policy of their own. It stays with the thread; a pooled thread keeps it for its next
      * task.
      *
+     * <p>This method is <em>restricted</em>: the policy also steers the memory the JVM itself faults in on this
+     * thread (its heap, stacks, code cache), which a policy naming the wrong nodes can starve. Only a caller with
+     * native access may set it. A virtual thread cannot: the policy would be its carrier's, and stay with tasks
+     * that never asked for it.
+     *
      * @param policy where the thread's pages come from; {@link NumaPolicy#DEFAULT} to undo
      * @throws NullPointerException if {@code policy} is {@code null}
+     * @throws IllegalCallerException if the caller's module has no native access
+     * @throws WrongThreadException if the calling thread is a virtual thread
      * @throws OsException if {@code set_mempolicy} fails, for example {@code EINVAL} for a node that is not online
      * @throws UnsupportedOperationException on an architecture other than x86-64 and aarch64
      */
     public static void setThreadPolicy(NumaPolicy policy) {
+        Restricted.check("NumaLocal.setThreadPolicy(NumaPolicy)");
         Objects.requireNonNull(policy, "policy");
+        if (Thread.currentThread().isVirtual()) {
+            throw new WrongThreadException("set_mempolicy(" + policy + ") from virtual thread " + Thread.currentThread()
+                    + " would set the policy of its carrier thread; call it from a platform thread");
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mask = mask(arena, policy);
             Libc.syscall(number(SYS_SET_MEMPOLICY), policy.mode().value(), maskAddress(mask, policy), maxNode(policy),

@@ -60,10 +60,43 @@ class HugePagesTest {
             assertTrue(m.pageScanner().isEmpty());
             m.segment().fill((byte) 3);
             assertEquals(2048, field(smapsOf(m.segment().address()), "KernelPageSize:"));
+            long resident = m.residentBytes(0, m.byteSize());
             m.releasePages(0, HUGE);
             assertEquals(0, m.segment().get(JAVA_BYTE, 0));
             assertEquals(3, m.segment().get(JAVA_BYTE, HUGE));
+            assertEquals(resident, m.residentBytes(0, m.byteSize()), "zeroed in place: the huge page stays");
             assertThrows(IllegalArgumentException.class, () -> m.releasePages(0, 4096));
+        }
+    }
+
+    @Test
+    void releasePagesShouldZeroInPlaceOnlyOverHugeTlb() {
+        assertTrue(MmapBacked.releasesInPlace(MapOptions.DEFAULT.withHugeTlb()));
+        assertTrue(MmapBacked.releasesInPlace(MapOptions.DEFAULT.withHugeTlb().withLazyCommit()));
+        assertEquals(false, MmapBacked.releasesInPlace(MapOptions.DEFAULT));
+        assertEquals(false, MmapBacked.releasesInPlace(MapOptions.DEFAULT.withHugePages()));
+    }
+
+    @Test
+    void releasingInPlaceShouldZeroTheCommittedPagesAndKeepThemResident() {
+        // no hugetlb pages are reserved on most machines: the hook gives an ordinary region hugetlb's release
+        long page = Libc.PAGE_SIZE;
+        try (MmapBacked m = MmapBacked.map(64 << 10, MapOptions.DEFAULT.withLazyCommit())) {
+            m.releaseInPlace(true);
+            m.commit(0, 64 << 10);
+            m.segment().fill((byte) 5);
+            long resident = m.residentBytes(0, m.byteSize());
+            assertTrue(resident >= 16 * page, "written pages are resident: " + resident);
+            m.releasePages(0, m.byteSize());
+            assertEquals(-1, m.segment().mismatch(java.lang.foreign.MemorySegment.ofArray(new byte[64 << 10])), "reads zero");
+            assertEquals(resident, m.residentBytes(0, m.byteSize()), "the pages stay resident");
+        }
+        try (MmapBacked m = MmapBacked.map(1 << 20, MapOptions.DEFAULT.withLazyCommit())) {
+            m.releaseInPlace(true);
+            m.commit(0, 64 << 10);
+            m.segment().asSlice(0, 64 << 10).fill((byte) 5);
+            m.releasePages(0, 1 << 20); // past the committed prefix: nothing to zero, and no fault
+            assertEquals(0, m.segment().get(JAVA_BYTE, 100));
         }
     }
 

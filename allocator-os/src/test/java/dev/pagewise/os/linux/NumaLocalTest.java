@@ -1,5 +1,6 @@
 package dev.pagewise.os.linux;
 
+import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.GuardPage;
 import dev.pagewise.os.OsException;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,41 @@ class NumaLocalTest {
         if (failure[0] != null) {
             throw new AssertionError(failure[0]);
         }
+    }
+
+    @Test
+    void aVirtualThreadShouldNotSetItsCarriersPolicy() throws Exception {
+        Throwable[] thrown = new Throwable[1];
+        NumaPolicy[] after = new NumaPolicy[1];
+        Thread.ofVirtual().start(() -> {
+            try {
+                NumaLocal.setThreadPolicy(NumaPolicy.preferred(0));
+            } catch (Throwable t) {
+                thrown[0] = t;
+            }
+            after[0] = NumaLocal.threadPolicy();
+        }).join();
+        assertTrue(thrown[0] instanceof WrongThreadException, String.valueOf(thrown[0]));
+        assertTrue(thrown[0].getMessage().contains("carrier"), thrown[0].getMessage());
+        assertEquals(NumaPolicy.DEFAULT, after[0], "the carrier's policy is unchanged");
+    }
+
+    @Test
+    void bindShouldWorkUnderAnAllocatorAndKeepTheRangeOpenWhileItRuns() {
+        assumeTrue(Files.isDirectory(Path.of("/sys/devices/system/node/node0")), "no NUMA node 0 in sysfs");
+        try (MmapBacked region = MmapBacked.map(16 * PAGE)) {
+            try (BumpArena arena = BumpArena.over(region)) {
+                NumaLocal.bind(region, 0, 16 * PAGE, NumaPolicy.preferred(0), false);
+                assertEquals(NumaPolicy.preferred(0), NumaLocal.policyAt(region, 0), "an exclusive hold does not stop bind");
+                arena.allocate(8, 8);
+            }
+            NumaLocal.bind(region, 0, 16 * PAGE, NumaPolicy.DEFAULT, false);
+            assertEquals(0, region.lifetime().holders(), "bind gave its pin back");
+        }
+        MmapBacked closed = MmapBacked.map(4 * PAGE);
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> NumaLocal.bind(closed, 0, 4 * PAGE, NumaPolicy.DEFAULT, false));
+        assertThrows(IllegalStateException.class, () -> NumaLocal.bind(closed, 0, 0, NumaPolicy.DEFAULT, false));
     }
 
     @Test
