@@ -6,7 +6,6 @@ import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
@@ -49,10 +48,11 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
     private static final byte PURGED = 2;
 
     private final Listening.Raw unlistened = this::unlistened;
+    /** The wipe at close, held once: a close allocates nothing before its try/finally. */
+    private final Runnable wipeTaken = this::wipeTaken;
     private final FixedRange range;
     private final OsBacked os;
-    private final Lifetime.Hold hold;
-    private final Arena arena;
+    private final SlotMemory slots;
     private final MemorySegment memory;
     private final long baseAddress;
     private final AllocationListener listener;
@@ -91,7 +91,6 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
     private long committedEnd;
     private boolean closed;
 
-    @SuppressWarnings("restricted")
     private ExtendableSlab(Builder b, long slotSize, long chunkSize) {
         this.range = b.range;
         this.os = b.range instanceof OsBacked o ? o : null;
@@ -108,17 +107,10 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         this.policy = b.policy;
         this.delayNanos = b.policy.delayNanos();
         this.clock = b.clock;
-        this.hold = range.lifetime().acquireExclusive();
-        try {
-            this.arena = Arena.ofShared();
-            this.memory = range.segment().reinterpret(arena, null);
-        } catch (RuntimeException | Error e) {
-            hold.close();
-            throw e;
-        }
-        this.baseAddress = memory.address();
-        this.slotAlignment = Math.min(Math.min(Long.lowestOneBit(slotSize), Long.lowestOneBit(chunkSize)),
-                Long.lowestOneBit(baseAddress | (1L << 62)));
+        this.slots = SlotMemory.take(range);
+        this.memory = slots.memory();
+        this.baseAddress = slots.baseAddress();
+        this.slotAlignment = Math.min(slots.slotAlignment(slotSize), Long.lowestOneBit(chunkSize));
         this.committedEnd = range.committed();
     }
 
@@ -212,16 +204,16 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
             index = head;
             offset = offsetOf(index);
             long next = memory.get(JAVA_LONG_UNALIGNED, offset);
-            if (next != NONE && (next < firstSlot(c) || next >= firstSlot(c) + chunkFresh[c] || isLive(next))) {
+            if (next != NONE && (next < firstSlot(c) || next >= firstSlot(c) + chunkFresh[c]
+                    || LiveSlots.isLive(live, next))) {
                 // A write after free changed the link: never follow it. The chunk's slots behind it come back
                 // only when the chunk empties and is purged.
                 chunkFree[c] = NONE;
                 if (chunkFresh[c] == slotsPerChunk) {
                     noRoom(c);
                 }
-                throw new MemoryCorruptionException("ExtendableSlab: free slot " + index + " at 0x"
-                        + Long.toHexString(baseAddress + offset) + " was written after it was freed: its link reads "
-                        + next + "; the free list of chunk " + c + " behind it is dropped", baseAddress + offset);
+                throw slots.linkWrittenAfterFree("ExtendableSlab", index, offset, next,
+                        "; the free list of chunk " + c + " behind it is dropped");
             }
             chunkFree[c] = next;
             memory.set(JAVA_LONG_UNALIGNED, offset, 0L);
@@ -230,7 +222,7 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
             offset = offsetOf(index);
             chunkFresh[c]++;
         }
-        live[(int) (index >>> 6)] |= 1L << index;
+        LiveSlots.set(live, index);
         liveCount++;
         if (chunkLive[c]++ == 0 && chunkState[c] != IN_USE) {
             if (chunkState[c] == EMPTY) {
@@ -336,23 +328,20 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         long within = offset - chunk * chunkSize;
         long slot = within / slotSize;
         if (offset < 0 || chunk >= chunksTaken || slot * slotSize != within || slot >= slotsPerChunk
-                || segment.byteSize() > slotSize || !segment.scope().equals(memory.scope())) {
-            throw new IllegalArgumentException("not a segment this slab handed out: 0x" + Long.toHexString(segment.address())
-                    + " (" + segment.byteSize() + " bytes); slab at 0x" + Long.toHexString(baseAddress) + " with "
-                    + chunksTaken + " chunk(s) of " + slotsPerChunk + " x " + slotSize + " B");
+                || segment.byteSize() > slotSize || !slots.isOwnSegment(segment)) {
+            throw slots.notHandedOut(segment, "with " + chunksTaken + " chunk(s) of " + slotsPerChunk + " x " + slotSize
+                    + " B");
         }
         int c = (int) chunk;
         long index = firstSlot(c) + slot;
-        int word = (int) (index >>> 6);
-        long bit = 1L << index;
-        if ((live[word] & bit) == 0) {
+        if (!LiveSlots.isLive(live, index)) {
             throw new IllegalArgumentException("double free of slot " + index + " at 0x"
                     + Long.toHexString(segment.address()));
         }
         if (sizes != null) {
             sizes.check(segment, index);
         }
-        live[word] &= ~bit;
+        LiveSlots.clear(live, index);
         liveCount--;
         if (zeroing) {
             memory.asSlice(offset, slotSize).fill((byte) 0);
@@ -379,10 +368,6 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
                 listener.onRelease(segment);
             }
         }
-    }
-
-    private boolean isLive(long index) {
-        return (live[(int) (index >>> 6)] & (1L << index)) != 0;
     }
 
     /**
@@ -469,13 +454,13 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
             return false;
         }
         long offset = segment.address() - baseAddress;
-        if (offset < 0 || segment.byteSize() > slotSize || !segment.scope().equals(memory.scope())) {
+        if (offset < 0 || segment.byteSize() > slotSize || !slots.isOwnSegment(segment)) {
             return false;
         }
         long chunk = offset / chunkSize;
         long within = offset - chunk * chunkSize;
         return chunk < chunksTaken && within % slotSize == 0 && within / slotSize < slotsPerChunk
-                && isLive(firstSlot((int) chunk) + within / slotSize);
+                && LiveSlots.isLive(live, firstSlot((int) chunk) + within / slotSize);
     }
 
     /** {@return the size of a slot} */
@@ -539,23 +524,18 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
     @Override
     public void close() {
         checkOpen();
-        arena.close();
+        slots.closeArena();
         closed = true;
-        try {
-            long used = chunksTaken * chunkSize;
-            if (os != null) {
-                os.releasePages(0, used);
-            } else {
-                range.zero(0, used);
-            }
-        } finally {
-            try {
-                if (listener != null) {
-                    listener.onClose();
-                }
-            } finally {
-                hold.close();
-            }
+        slots.release(wipeTaken, listener);
+    }
+
+    /** Makes the chunks taken read zero: their pages go back to the operating system, or they are zeroed. */
+    private void wipeTaken() {
+        long used = chunksTaken * chunkSize;
+        if (os != null) {
+            os.releasePages(0, used);
+        } else {
+            range.zero(0, used);
         }
     }
 

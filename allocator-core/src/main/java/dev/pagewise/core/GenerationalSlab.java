@@ -5,7 +5,6 @@ import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -47,10 +46,8 @@ public final class GenerationalSlab implements AutoCloseable {
     private static final long INDEX_MASK = 0xFFFF_FFFFL;
 
     private final FixedRange range;
-    private final Lifetime.Hold hold;
-    private final Arena arena;
+    private final SlotMemory slots;
     private final MemorySegment memory;
-    private final long baseAddress;
     private final AllocationListener listener;
     private final long slotSize;
     private final int slotCount;
@@ -68,7 +65,6 @@ public final class GenerationalSlab implements AutoCloseable {
     private long committedEnd;
     private boolean closed;
 
-    @SuppressWarnings("restricted")
     private GenerationalSlab(Builder b, long slotSize, int slotCount) {
         this.range = b.range;
         this.listener = Listening.orNull(b.listener);
@@ -79,16 +75,9 @@ public final class GenerationalSlab implements AutoCloseable {
         this.zeroing = b.zeroing;
         this.generation = new int[slotCount];
         this.nextFree = new int[slotCount];
-        this.live = new long[(slotCount + 63) >>> 6];
-        this.hold = range.lifetime().acquireExclusive();
-        try {
-            this.arena = Arena.ofShared();
-            this.memory = range.segment().reinterpret(arena, null);
-        } catch (RuntimeException | Error e) {
-            hold.close();
-            throw e;
-        }
-        this.baseAddress = memory.address();
+        this.live = new long[LiveSlots.words(slotCount)];
+        this.slots = SlotMemory.take(range);
+        this.memory = slots.memory();
         this.committedEnd = range.committed();
     }
 
@@ -173,7 +162,7 @@ public final class GenerationalSlab implements AutoCloseable {
             return NO_HANDLE;
         }
         int gen = ++generation[index];
-        live[index >>> 6] |= 1L << index;
+        LiveSlots.set(live, index);
         liveCount++;
         if (listener != null) {
             listener.onAllocation(slot(index));
@@ -204,7 +193,7 @@ public final class GenerationalSlab implements AutoCloseable {
      */
     public void free(long handle) {
         int index = check(handle, "free");
-        live[index >>> 6] &= ~(1L << index);
+        LiveSlots.clear(live, index);
         liveCount--;
         MemorySegment slot = slot(index);
         if (zeroing) {
@@ -235,7 +224,7 @@ public final class GenerationalSlab implements AutoCloseable {
     }
 
     private boolean isLiveSlot(int index) {
-        return (live[index >>> 6] & (1L << index)) != 0;
+        return LiveSlots.isLive(live, index);
     }
 
     private int check(long handle, String op) {
@@ -324,19 +313,9 @@ public final class GenerationalSlab implements AutoCloseable {
     @Override
     public void close() {
         checkOpen();
-        arena.close();
+        slots.closeArena();
         closed = true;
-        try {
-            range.zero(0, fresh * slotSize);
-        } finally {
-            try {
-                if (listener != null) {
-                    listener.onClose();
-                }
-            } finally {
-                hold.close();
-            }
-        }
+        slots.release(fresh * slotSize, listener);
     }
 
     @Override
@@ -423,10 +402,7 @@ public final class GenerationalSlab implements AutoCloseable {
                         + " bytes: " + slotSize);
             }
             long size = Checks.alignUp(slotSize, 8);
-            if (range.byteSize() / size > MAX_SLOTS) {
-                throw new IllegalArgumentException("too many slots: " + range.byteSize() / size + " of " + size
-                        + " bytes; at most " + MAX_SLOTS);
-            }
+            SlotMemory.checkSlotCount(range, size, MAX_SLOTS);
             return new GenerationalSlab(this, size, (int) (range.byteSize() / size));
         }
     }

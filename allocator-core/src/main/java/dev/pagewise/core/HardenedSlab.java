@@ -5,7 +5,6 @@ import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Restricted;
 import dev.pagewise.core.internal.SipHash;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
@@ -46,8 +45,7 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
     private static final long LINK_BYTES = 16;
 
     private final FixedRange range;
-    private final Lifetime.Hold hold;
-    private final Arena arena;
+    private final SlotMemory slots;
     private final MemorySegment memory;
     private final long baseAddress;
     private final long slotSize;
@@ -67,7 +65,6 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
     private long committedEnd;
     private boolean closed;
 
-    @SuppressWarnings("restricted")
     private HardenedSlab(FixedRange range, long slotSize, boolean macLinked, long k0, long k1) {
         this.range = range;
         this.slotSize = slotSize;
@@ -75,18 +72,12 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
         this.k0 = k0;
         this.k1 = k1;
         this.slotCount = range.byteSize() / slotSize;
-        this.live = new long[(int) ((slotCount + 63) >>> 6)];
+        this.live = new long[LiveSlots.words(slotCount)];
         this.freeStack = macLinked ? null : new int[(int) Math.min(slotCount, 64)];
-        this.hold = range.lifetime().acquireExclusive();
-        try {
-            this.arena = Arena.ofShared();
-            this.memory = range.segment().reinterpret(arena, null);
-        } catch (RuntimeException | Error e) {
-            hold.close();
-            throw e;
-        }
-        this.baseAddress = memory.address();
-        this.slotAlignment = Math.min(Long.lowestOneBit(slotSize), Long.lowestOneBit(baseAddress | (1L << 62)));
+        this.slots = SlotMemory.take(range);
+        this.memory = slots.memory();
+        this.baseAddress = slots.baseAddress();
+        this.slotAlignment = slots.slotAlignment(slotSize);
         this.committedEnd = range.committed();
     }
 
@@ -161,10 +152,7 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
             throw new IllegalArgumentException("slotSize must be positive and, rounded up to " + size
                     + ", at most the range's " + range.byteSize() + " bytes: " + slotSize);
         }
-        if (range.byteSize() / size > MAX_SLOTS) {
-            throw new IllegalArgumentException("too many slots: " + range.byteSize() / size + " of " + size
-                    + " bytes; at most " + MAX_SLOTS);
-        }
+        SlotMemory.checkSlotCount(range, size, MAX_SLOTS);
         return new HardenedSlab(range, size, macLinked, k0, k1);
     }
 
@@ -207,13 +195,12 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
             long offset = index * slotSize;
             long next = memory.get(JAVA_LONG_UNALIGNED, offset);
             long tag = memory.get(JAVA_LONG_UNALIGNED, offset + 8);
-            if (tag != tag(index, next) || next != NONE && (next < 0 || next >= fresh || isLive(next))) {
+            if (tag != tag(index, next)
+                    || next != NONE && (next < 0 || next >= fresh || LiveSlots.isLive(live, next))) {
                 // A write after free changed the link or its tag: never follow it. The slots behind it are lost.
                 freeHead = NONE;
-                throw new MemoryCorruptionException("HardenedSlab: free slot " + index + " at 0x"
-                        + Long.toHexString(baseAddress + offset) + " was written after it was freed: its link reads "
-                        + next + " and fails its MAC; the link is not followed and the free list behind it is dropped",
-                        baseAddress + offset);
+                throw slots.linkWrittenAfterFree("HardenedSlab", index, offset, next,
+                        " and fails its MAC; the link is not followed and the free list behind it is dropped");
             }
             freeHead = next;
         } else if (fresh < slotCount) {
@@ -237,7 +224,7 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
     }
 
     private void markLive(long index) {
-        live[(int) (index >>> 6)] |= 1L << index;
+        LiveSlots.set(live, index);
         liveCount++;
     }
 
@@ -261,12 +248,10 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
         long offset = segment.address() - baseAddress;
         long index = offset / slotSize;
         if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize
-                || !segment.scope().equals(memory.scope())) {
-            throw new IllegalArgumentException("not a segment this slab handed out: 0x" + Long.toHexString(segment.address())
-                    + " (" + segment.byteSize() + " bytes); slab at 0x" + Long.toHexString(baseAddress) + " of "
-                    + slotCount + " x " + slotSize + " B");
+                || !slots.isOwnSegment(segment)) {
+            throw slots.notHandedOut(segment, "of " + slotCount + " x " + slotSize + " B");
         }
-        if (!isLive(index)) {
+        if (!LiveSlots.isLive(live, index)) {
             throw new IllegalArgumentException("double free of slot " + index + " at 0x"
                     + Long.toHexString(segment.address()));
         }
@@ -280,12 +265,8 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
             }
             freeStack[freeTop++] = (int) index;
         }
-        live[(int) (index >>> 6)] &= ~(1L << index);
+        LiveSlots.clear(live, index);
         liveCount--;
-    }
-
-    private boolean isLive(long index) {
-        return (live[(int) (index >>> 6)] & (1L << index)) != 0;
     }
 
     /** {@return whether {@code segment} is a live slot of this slab: one {@link #deallocate} would take} */
@@ -296,8 +277,8 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
         }
         long offset = segment.address() - baseAddress;
         return !closed && offset >= 0 && offset < slotCount * slotSize && offset % slotSize == 0
-                && segment.byteSize() <= slotSize && isLive(offset / slotSize)
-                && segment.scope().equals(memory.scope());
+                && segment.byteSize() <= slotSize && LiveSlots.isLive(live, offset / slotSize)
+                && slots.isOwnSegment(segment);
     }
 
     /** {@return the whole slot behind {@code segment}, a live slot of this slab: what a wipe of it must cover} */
@@ -351,13 +332,9 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("HardenedSlab is closed");
         }
-        arena.close();
+        slots.closeArena();
         closed = true;
-        try {
-            range.zero(0, fresh * slotSize);
-        } finally {
-            hold.close();
-        }
+        slots.release(fresh * slotSize, null);
     }
 
     /** {@return whether this allocator is closed} */

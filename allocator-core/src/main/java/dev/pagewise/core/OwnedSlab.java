@@ -4,7 +4,6 @@ import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Restricted;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -37,7 +36,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 public final class OwnedSlab implements Allocator, AutoCloseable {
 
     private static final long NONE = -1;
-    private static final VarHandle LIVE = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle REMOTE_HEAD;
     private static final VarHandle REMOTE_FREED;
 
@@ -52,8 +50,9 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
     }
 
     private final FixedRange range;
-    private final Lifetime.Hold hold;
-    private final Arena arena;
+    /** The wipe at close, held once: a close allocates nothing before its try/finally. */
+    private final Runnable zeroUsed = this::zeroUsed;
+    private final SlotMemory slots;
     private final MemorySegment memory;
     private final long baseAddress;
     private final long slotSize;
@@ -77,7 +76,6 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
     private volatile long remoteFreed;
     private volatile boolean closed;
 
-    @SuppressWarnings("restricted")
     private OwnedSlab(FixedRange range, long slotSize, boolean zeroing, Thread owner) {
         this.range = range;
         this.slotSize = slotSize;
@@ -85,17 +83,11 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
         this.owner = owner;
         this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
         this.slotCount = range.byteSize() / slotSize;
-        this.live = new long[(int) ((slotCount + 63) >>> 6)];
-        this.hold = range.lifetime().acquireExclusive();
-        try {
-            this.arena = Arena.ofShared();
-            this.memory = range.segment().reinterpret(arena, null);
-        } catch (RuntimeException | Error e) {
-            hold.close();
-            throw e;
-        }
-        this.baseAddress = memory.address();
-        this.slotAlignment = Math.min(Long.lowestOneBit(slotSize), Long.lowestOneBit(baseAddress | (1L << 62)));
+        this.live = new long[LiveSlots.words(slotCount)];
+        this.slots = SlotMemory.take(range);
+        this.memory = slots.memory();
+        this.baseAddress = slots.baseAddress();
+        this.slotAlignment = slots.slotAlignment(slotSize);
         this.committedEnd = range.committed();
     }
 
@@ -134,15 +126,7 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
 
     static OwnedSlab create(FixedRange range, long slotSize, boolean zeroing, Thread owner) {
         Restricted.range(Objects.requireNonNull(range, "range"), "OwnedSlab");
-        if (slotSize <= 0 || slotSize > range.byteSize()) {
-            throw new IllegalArgumentException("slotSize must be positive and at most the range's "
-                    + range.byteSize() + " bytes: " + slotSize);
-        }
-        long size = Checks.alignUp(slotSize, 8);
-        if (range.byteSize() / size > Slab.MAX_SLOTS) {
-            throw new IllegalArgumentException("too many slots: " + range.byteSize() / size + " of " + size
-                    + " bytes; at most " + Slab.MAX_SLOTS);
-        }
+        long size = SlotMemory.roundedSlotSize(range, slotSize, Slab.MAX_SLOTS);
         return new OwnedSlab(range, size, zeroing, owner);
     }
 
@@ -195,12 +179,11 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
             index = freeHead;
             offset = index * slotSize;
             long next = memory.get(JAVA_LONG_UNALIGNED, offset);
-            if (next != NONE && (next < 0 || next >= fresh || isLive(next))) {
+            if (next != NONE && (next < 0 || next >= fresh || LiveSlots.isLiveOpaque(live, next))) {
                 // A write after free changed the link: never follow it. The slots behind it are lost.
                 freeHead = NONE;
-                throw new MemoryCorruptionException("OwnedSlab: free slot " + index + " at 0x"
-                        + Long.toHexString(baseAddress + offset) + " was written after it was freed: its link reads "
-                        + next + "; the free list behind it is dropped", baseAddress + offset);
+                throw slots.linkWrittenAfterFree("OwnedSlab", index, offset, next,
+                        "; the free list behind it is dropped");
             }
             freeHead = next;
             memory.set(JAVA_LONG_UNALIGNED, offset, 0L);
@@ -216,7 +199,7 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
             return -1;
         }
         // Atomic: other threads clear other bits of the word at the same time.
-        LIVE.getAndBitwiseOr(live, (int) (index >>> 6), 1L << index);
+        LiveSlots.setAtomic(live, index);
         taken++;
         return offset;
     }
@@ -238,13 +221,10 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
         long offset = segment.address() - baseAddress;
         long index = slotShift >= 0 ? offset >>> slotShift : offset / slotSize;
         if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize
-                || !segment.scope().equals(memory.scope())) {
-            throw new IllegalArgumentException("not a segment this slab handed out: 0x" + Long.toHexString(segment.address())
-                    + " (" + segment.byteSize() + " bytes); slab at 0x" + Long.toHexString(baseAddress) + " of "
-                    + slotCount + " x " + slotSize + " B");
+                || !slots.isOwnSegment(segment)) {
+            throw slots.notHandedOut(segment, "of " + slotCount + " x " + slotSize + " B");
         }
-        long bit = 1L << index;
-        if (((long) LIVE.getAndBitwiseAnd(live, (int) (index >>> 6), ~bit) & bit) == 0) {
+        if (!LiveSlots.clearAtomic(live, index)) {
             throw new IllegalArgumentException("double free of slot " + index + " at 0x"
                     + Long.toHexString(segment.address()) + " (or a slot never handed out)");
         }
@@ -266,10 +246,6 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
         }
     }
 
-    private boolean isLive(long index) {
-        return ((long) LIVE.getOpaque(live, (int) (index >>> 6)) & (1L << index)) != 0;
-    }
-
     /** {@return whether {@code segment} is a live slot of this slab: one {@link #deallocate} would take} */
     @Override
     public boolean owns(MemorySegment segment) {
@@ -278,8 +254,8 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
         }
         long offset = segment.address() - baseAddress;
         return !closed && offset >= 0 && offset < slotCount * slotSize && offset % slotSize == 0
-                && segment.byteSize() <= slotSize && isLive(offset / slotSize)
-                && segment.scope().equals(memory.scope());
+                && segment.byteSize() <= slotSize && LiveSlots.isLiveOpaque(live, offset / slotSize)
+                && slots.isOwnSegment(segment);
     }
 
     /** {@return the thread that may allocate, or {@code null} if none may} */
@@ -337,13 +313,14 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("OwnedSlab is closed");
         }
-        arena.close();
+        slots.closeArena();
         closed = true;
-        try {
-            range.zero(0, Math.min(fresh * slotSize, range.committed()));
-        } finally {
-            hold.close();
-        }
+        slots.release(zeroUsed, null);
+    }
+
+    /** Zeroes the slots handed out so far. */
+    private void zeroUsed() {
+        range.zero(0, Math.min(fresh * slotSize, range.committed()));
     }
 
     /** {@return whether this allocator is closed} */

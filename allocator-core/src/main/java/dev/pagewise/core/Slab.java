@@ -6,7 +6,6 @@ import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -46,8 +45,7 @@ public final class Slab implements Allocator, AutoCloseable {
     /** The in-place resize, held once for the same reason. */
     private final Listening.InPlace resizedInSlot = this::resizedInSlot;
     private final FixedRange range;
-    private final Lifetime.Hold hold;
-    private final Arena arena;
+    private final SlotMemory slots;
     private final MemorySegment memory;
     private final long baseAddress;
     private final AllocationListener listener;
@@ -70,7 +68,6 @@ public final class Slab implements Allocator, AutoCloseable {
     private long committedEnd;
     private boolean closed;
 
-    @SuppressWarnings("restricted")
     private Slab(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener, boolean recordSizes) {
         this.range = range;
         this.listener = Listening.orNull(listener);
@@ -78,18 +75,12 @@ public final class Slab implements Allocator, AutoCloseable {
         this.zeroing = zeroing;
         this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
         this.slotCount = range.byteSize() / slotSize;
-        this.live = new long[(int) ((slotCount + 63) >>> 6)];
+        this.live = new long[LiveSlots.words(slotCount)];
         this.sizes = recordSizes || this.listener != null ? new BlockSizes(slotSize, slotCount) : null;
-        this.hold = range.lifetime().acquireExclusive();
-        try {
-            this.arena = Arena.ofShared();
-            this.memory = range.segment().reinterpret(arena, null);
-        } catch (RuntimeException | Error e) {
-            hold.close();
-            throw e;
-        }
-        this.baseAddress = memory.address();
-        this.slotAlignment = Math.min(Long.lowestOneBit(slotSize), Long.lowestOneBit(baseAddress | (1L << 62)));
+        this.slots = SlotMemory.take(range);
+        this.memory = slots.memory();
+        this.baseAddress = slots.baseAddress();
+        this.slotAlignment = slots.slotAlignment(slotSize);
         this.committedEnd = range.committed();
     }
 
@@ -155,15 +146,7 @@ public final class Slab implements Allocator, AutoCloseable {
     static Slab create(FixedRange range, long slotSize, boolean zeroing, AllocationListener listener,
                        boolean recordSizes) {
         Restricted.range(Objects.requireNonNull(range, "range"), "Slab");
-        if (slotSize <= 0 || slotSize > range.byteSize()) {
-            throw new IllegalArgumentException("slotSize must be positive and at most the range's "
-                    + range.byteSize() + " bytes: " + slotSize);
-        }
-        long size = Checks.alignUp(slotSize, 8);
-        if (range.byteSize() / size > MAX_SLOTS) {
-            throw new IllegalArgumentException("too many slots: " + range.byteSize() / size + " of " + size
-                    + " bytes; at most " + MAX_SLOTS);
-        }
+        long size = SlotMemory.roundedSlotSize(range, slotSize, MAX_SLOTS);
         if ((recordSizes || listener != AllocationListener.NOOP) && range.byteSize() / size > MAX_RECORDED_SLOTS) {
             throw new IllegalArgumentException("too many slots for a slab that records block sizes (it has a listener): "
                     + range.byteSize() / size + " of " + size + " bytes; at most " + MAX_RECORDED_SLOTS);
@@ -220,12 +203,10 @@ public final class Slab implements Allocator, AutoCloseable {
             index = freeHead;
             offset = index * slotSize;
             long next = memory.get(JAVA_LONG_UNALIGNED, offset);
-            if (next != NONE && (next < 0 || next >= fresh || isLive(next))) {
+            if (next != NONE && (next < 0 || next >= fresh || LiveSlots.isLive(live, next))) {
                 // A write after free changed the link: never follow it. The slots behind it are lost.
                 freeHead = NONE;
-                throw new MemoryCorruptionException("Slab: free slot " + index + " at 0x"
-                        + Long.toHexString(baseAddress + offset) + " was written after it was freed: its link reads "
-                        + next + "; the free list behind it is dropped", baseAddress + offset);
+                throw slots.linkWrittenAfterFree("Slab", index, offset, next, "; the free list behind it is dropped");
             }
             freeHead = next;
             memory.set(JAVA_LONG_UNALIGNED, offset, 0L);
@@ -240,7 +221,7 @@ public final class Slab implements Allocator, AutoCloseable {
         } else {
             return -1;
         }
-        live[(int) (index >>> 6)] |= 1L << index;
+        LiveSlots.set(live, index);
         liveCount++;
         return offset;
     }
@@ -261,19 +242,15 @@ public final class Slab implements Allocator, AutoCloseable {
         long offset = segment.address() - baseAddress;
         long index = slotShift >= 0 ? offset >>> slotShift : offset / slotSize;
         if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize
-                || !segment.scope().equals(memory.scope())) {
-            throw new IllegalArgumentException("not a segment this slab handed out: 0x" + Long.toHexString(segment.address())
-                    + " (" + segment.byteSize() + " bytes); slab at 0x" + Long.toHexString(baseAddress) + " of "
-                    + slotCount + " x " + slotSize + " B");
+                || !slots.isOwnSegment(segment)) {
+            throw slots.notHandedOut(segment, "of " + slotCount + " x " + slotSize + " B");
         }
-        int word = (int) (index >>> 6);
-        long bit = 1L << index;
-        if ((live[word] & bit) == 0) {
+        if (!LiveSlots.isLive(live, index)) {
             throw new IllegalArgumentException("double free of slot " + index + " at 0x"
                     + Long.toHexString(segment.address()));
         }
         checkRecordedSize(segment);
-        live[word] &= ~bit;
+        LiveSlots.clear(live, index);
         liveCount--;
         if (zeroing) {
             memory.asSlice(offset, slotSize).fill((byte) 0);
@@ -351,10 +328,6 @@ public final class Slab implements Allocator, AutoCloseable {
         return zeroing;
     }
 
-    private boolean isLive(long index) {
-        return (live[(int) (index >>> 6)] & (1L << index)) != 0;
-    }
-
     /** {@return whether {@code segment} is a live slot of this slab: one {@link #deallocate} would take} */
     public boolean owns(MemorySegment segment) {
         if (segment == null) {
@@ -362,8 +335,8 @@ public final class Slab implements Allocator, AutoCloseable {
         }
         long offset = segment.address() - baseAddress;
         return !closed && offset >= 0 && offset < slotCount * slotSize && offset % slotSize == 0
-                && segment.byteSize() <= slotSize && isLive(offset / slotSize)
-                && segment.scope().equals(memory.scope());
+                && segment.byteSize() <= slotSize && LiveSlots.isLive(live, offset / slotSize)
+                && slots.isOwnSegment(segment);
     }
 
     /** {@return the whole slot behind {@code segment}, a live slot of this slab: what a wipe of it must cover} */
@@ -412,19 +385,9 @@ public final class Slab implements Allocator, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Slab is closed");
         }
-        arena.close();
+        slots.closeArena();
         closed = true;
-        try {
-            range.zero(0, fresh * slotSize);
-        } finally {
-            try {
-                if (listener != null) {
-                    listener.onClose();
-                }
-            } finally {
-                hold.close();
-            }
-        }
+        slots.release(fresh * slotSize, listener);
     }
 
     /** Records the size of the block at {@code offset}, if this slab records sizes. */
