@@ -57,10 +57,15 @@ public final class BenchReport {
 
     /** {@return a score with its error, as tables print it} */
     static String score(Result r) {
-        int digits = r.score() >= 100 ? 0 : r.score() >= 10 ? 1 : 2;
+        return score(r.score(), r.error());
+    }
+
+    /** {@return {@code value ± error} with as many decimals as the value's size calls for; no error when it is NaN} */
+    static String score(double value, double error) {
+        int digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
         String format = "%." + digits + "f";
-        return String.format(Locale.ROOT, format, r.score())
-                + (Double.isNaN(r.error()) ? "" : String.format(Locale.ROOT, " ± " + format, r.error()));
+        return String.format(Locale.ROOT, format, value)
+                + (Double.isNaN(error) ? "" : String.format(Locale.ROOT, " ± " + format, error));
     }
 
     private Result find(String shortName, Predicate<Result> filter) {

@@ -134,12 +134,8 @@ final class Svg {
     }
 
     private static String value(Dot d) {
-        String v = d.value() >= 100 ? "%.0f" : d.value() >= 10 ? "%.1f" : "%.2f";
-        String s = String.format(Locale.ROOT, v, d.value());
-        if (Double.isFinite(d.low()) && Double.isFinite(d.high())) {
-            s += String.format(Locale.ROOT, " ± " + v, (d.high() - d.low()) / 2);
-        }
-        return s;
+        boolean bounded = Double.isFinite(d.low()) && Double.isFinite(d.high());
+        return BenchReport.score(d.value(), bounded ? (d.high() - d.low()) / 2 : Double.NaN);
     }
 
     private static String escape(String s) {

@@ -128,19 +128,30 @@ record Target(String name, Kind kind, Pick ours, Pick anchor, double bound) {
         }
         String figures = String.format(Locale.ROOT, "%s vs %s %s", BenchReport.score(a), BenchReport.score(b), b.unit());
         // The interval of a ratio or difference is taken from the ends of both intervals: wide, never flattering.
-        return switch (kind) {
-            case OVERHEAD -> judged(Verdict.atMost(a.low() - b.high(), a.high() - b.low(), bound),
-                    a.score() - b.score(), a.low() - b.high(), a.high() - b.low(), "%+.2f [%+.2f, %+.2f] (%s)", figures);
-            case FASTER -> judged(Verdict.atLeast(ratio(b.low(), a.high()), ratio(b.high(), a.low()), bound),
-                    b.score() / a.score(), ratio(b.low(), a.high()), ratio(b.high(), a.low()), "%.2fx [%.2f, %.2f] (%s)",
-                    figures);
-            case WITHIN -> judged(Verdict.atMost(ratio(a.low(), b.high()), ratio(a.high(), b.low()), bound),
-                    a.score() / b.score(), ratio(a.low(), b.high()), ratio(a.high(), b.low()), "%.2fx [%.2f, %.2f] (%s)",
-                    figures);
-            case THROUGHPUT -> judged(Verdict.atLeast(ratio(a.low(), b.high()), ratio(a.high(), b.low()), bound),
-                    a.score() / b.score(), ratio(a.low(), b.high()), ratio(a.high(), b.low()), "%.2fx [%.2f, %.2f] (%s)",
-                    figures);
-        };
+        double value;
+        double low;
+        double high;
+        switch (kind) {
+            case OVERHEAD -> {
+                value = a.score() - b.score();
+                low = a.low() - b.high();
+                high = a.high() - b.low();
+            }
+            case FASTER -> {
+                value = b.score() / a.score();
+                low = ratio(b.low(), a.high());
+                high = ratio(b.high(), a.low());
+            }
+            default -> {
+                value = a.score() / b.score();
+                low = ratio(a.low(), b.high());
+                high = ratio(a.high(), b.low());
+            }
+        }
+        Verdict verdict = kind == Kind.OVERHEAD || kind == Kind.WITHIN
+                ? Verdict.atMost(low, high, bound) : Verdict.atLeast(low, high, bound);
+        String format = kind == Kind.OVERHEAD ? "%+.2f [%+.2f, %+.2f] (%s)" : "%.2fx [%.2f, %.2f] (%s)";
+        return new Evaluation(this, verdict, String.format(Locale.ROOT, format, value, low, high, figures));
     }
 
     /** A ratio of interval ends: unknown when either is, unbounded when the denominator's interval reaches zero. */
@@ -149,10 +160,6 @@ record Target(String name, Kind kind, Pick ours, Pick anchor, double bound) {
             return Double.NaN;
         }
         return denominator > 0 ? numerator / denominator : Double.POSITIVE_INFINITY;
-    }
-
-    private Evaluation judged(Verdict verdict, double value, double low, double high, String format, String figures) {
-        return new Evaluation(this, verdict, String.format(Locale.ROOT, format, value, low, high, figures));
     }
 
     /** {@return every benchmark this target reads} */
