@@ -363,9 +363,16 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         if (segment == null) {
             return false;
         }
+        return !closed && segment.scope().equals(memory.scope()) && holds(segment, baseAddress);
+    }
+
+    /**
+     * {@return whether {@code segment}, of this arena's memory seen from {@code base}, lies in its allocated bytes}
+     * Shared by the arena and its stack frames.
+     */
+    boolean holds(MemorySegment segment, long base) {
         // An empty block may sit past the cursor: one taken at the end of a block that later shrank in place.
-        long limit = segment.byteSize() == 0 ? highWater() : cursor;
-        return !closed && segment.scope().equals(memory.scope()) && within(segment, baseAddress, limit);
+        return within(segment, base, segment.byteSize() == 0 ? highWater() : cursor);
     }
 
     /** {@return whether {@code segment} lies in {@code [base, base + limit)}} */

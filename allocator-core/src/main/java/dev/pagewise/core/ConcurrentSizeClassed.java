@@ -142,12 +142,7 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
          * @throws IllegalArgumentException if {@code bytes} is not a power of two of at least 16
          */
         public Builder maxClassSize(long bytes) {
-            Checks.requirePowerOfTwo(bytes, "maxClassSize");
-            if (bytes < SizeClassed.MIN_CLASS) {
-                throw new IllegalArgumentException("maxClassSize must be at least " + SizeClassed.MIN_CLASS + ": "
-                        + bytes);
-            }
-            this.maxClass = bytes;
+            this.maxClass = SizeClassed.checkMaxClass(bytes);
             return this;
         }
 

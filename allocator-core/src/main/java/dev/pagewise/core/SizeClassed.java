@@ -114,11 +114,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
          * @throws IllegalArgumentException if {@code bytes} is not a power of two of at least 16
          */
         public Builder maxClassSize(long bytes) {
-            Checks.requirePowerOfTwo(bytes, "maxClassSize");
-            if (bytes < MIN_CLASS) {
-                throw new IllegalArgumentException("maxClassSize must be at least " + MIN_CLASS + ": " + bytes);
-            }
-            this.maxClass = bytes;
+            this.maxClass = checkMaxClass(bytes);
             return this;
         }
 
@@ -177,6 +173,15 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         public SizeClassed build() {
             return new SizeClassed(this);
         }
+    }
+
+    /** {@return {@code bytes} if it can be the largest class: a power of two of at least {@link #MIN_CLASS}} */
+    static long checkMaxClass(long bytes) {
+        Checks.requirePowerOfTwo(bytes, "maxClassSize");
+        if (bytes < MIN_CLASS) {
+            throw new IllegalArgumentException("maxClassSize must be at least " + MIN_CLASS + ": " + bytes);
+        }
+        return bytes;
     }
 
     static long[] classSizes(long max) {

@@ -150,8 +150,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             if (segment == null) {
                 return false;
             }
-            long limit = segment.byteSize() == 0 ? bump.highWater() : bump.allocated(); // as BumpArena.owns
-            return !closed && segment.scope().equals(memory.scope()) && BumpArena.within(segment, memory.address(), limit);
+            return !closed && segment.scope().equals(memory.scope()) && bump.holds(segment, memory.address());
         }
 
         /** {@return whether shrinking {@code segment} in place gives its tail back: only the last block's does} */
