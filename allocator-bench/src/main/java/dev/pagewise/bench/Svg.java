@@ -27,8 +27,13 @@ final class Svg {
     private Svg() {
     }
 
-    /** {@return the plot; on a log axis when {@code log}, else on a linear axis from zero} */
+    /** {@return the plot; on a log axis when {@code log}, else on a linear axis from zero; whiskers are confidence intervals} */
     static String dots(String title, List<Dot> dots, String unit, boolean log) {
+        return dots(title, dots, unit, log, "99.9% confidence interval");
+    }
+
+    /** {@return the plot, its whiskers described in the axis caption as {@code whiskers}} */
+    static String dots(String title, List<Dot> dots, String unit, boolean log, String whiskers) {
         double max = 0;
         double min = Double.MAX_VALUE;
         for (Dot d : dots) {
@@ -64,7 +69,7 @@ final class Svg {
                 LABEL_WIDTH, LABEL_WIDTH + PLOT_WIDTH, axisY, axisY));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                 LABEL_WIDTH + PLOT_WIDTH / 2, axisY + 36, escape(unit + (log ? ", log scale" : "")
-                        + "; whiskers: 99.9% confidence interval")));
+                        + "; whiskers: " + whiskers)));
         int y = top;
         for (Dot d : dots) {
             int cy = y + ROW / 2;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import java.util.Locale;
 
 /**
  * Deterministic request bodies for {@link OrderServer}, shared by its tests and {@code scripts/load-server}.
- * {@code main} writes a wrk script: {@code OrderBodies json|csv <orders or rows> <out.lua>}. Bodies are
+ * {@code main} writes one body to a file: {@code OrderBodies json|csv <orders or rows> <out-file>}. Bodies are
  * ASCII: non-ASCII characters in notes are sent as JSON escapes.
  */
 public final class OrderBodies {
@@ -93,19 +94,17 @@ public final class OrderBodies {
     }
 
     /**
-     * Writes a wrk script that POSTs one body, and prints {@code bytes=N allocations=M}: the body's size
-     * and how many allocations the server makes for it.
+     * Writes one body to a file, and prints {@code bytes=N allocations=M}: the body's size and how many
+     * allocations the server makes for it.
      */
     public static void main(String[] args) throws IOException {
         if (args.length != 3 || !(args[0].equals("json") || args[0].equals("csv"))) {
-            throw new IllegalArgumentException("usage: OrderBodies json|csv <orders or rows> <out.lua>");
+            throw new IllegalArgumentException("usage: OrderBodies json|csv <orders or rows> <out-file>");
         }
         int n = Integer.parseInt(args[1]);
         boolean json = args[0].equals("json");
         String body = json ? json(orders(n, 0)) : csv(n, 0);
-        String lua = "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"" + (json ? "application/json" : "text/csv")
-                + "\"\nwrk.body = [==[" + body + "]==]\n";
-        Files.writeString(Path.of(args[2]), lua);
+        Files.writeString(Path.of(args[2]), body, StandardCharsets.US_ASCII);
         long[] allocations = {1};
         try (Arena arena = Arena.ofConfined()) {
             SegmentAllocator counting = (size, alignment) -> {
