@@ -452,7 +452,11 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         long end = highWater();
         if (end - mark <= ResetPolicies.SMALL_RESET) {
             if (end > mark) {
-                range.zero(mark, end - mark);
+                // Through the range's segment, not FixedRange.zero: its checks (bounds, liveness, protected pages)
+                // cost a pop of 64 bytes about a sixth of its time, and hold here already. The bytes lie below the
+                // high-water mark, so committed; the held range cannot close; they are blocks of this arena, written
+                // through this mapping, which only a restricted call (protect, guard) can have made unwritable since.
+                raw.asSlice(mark, end - mark).fill((byte) 0);
             }
         } else {
             restore(mark, end);
