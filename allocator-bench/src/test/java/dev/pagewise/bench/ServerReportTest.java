@@ -24,15 +24,39 @@ class ServerReportTest {
         assertEquals(ServerReport.sustained(steps, "csv", "jdk").best(), List.of());
     }
 
+    /** What an allocator sustained: in each round, a passing step at {@code rates[round - 1]} and a failure above it. */
+    private static ServerReport.Sustained sustained(String allocator, double... rates) {
+        List<ServerReport.Step> steps = new java.util.ArrayList<>();
+        for (int r = 1; r <= rates.length; r++) {
+            steps.add(step(r, allocator, rates[r - 1], true));
+            steps.add(step(r, allocator, rates[r - 1] * 1.25, false));
+        }
+        return ServerReport.sustained(steps, "json", allocator);
+    }
+
     @Test
     void aTargetIsJudgedOnTheRangeOverRounds() {
-        ServerReport.Sustained jdk = ServerReport.sustained(List.of(step(1, "jdk", 1000, true), step(2, "jdk", 1100, true)), "json", "jdk");
-        ServerReport.Sustained clear = ServerReport.sustained(List.of(step(1, "pagewise", 2500, true), step(2, "pagewise", 2300, true)), "json", "pagewise");
-        ServerReport.Sustained straddles = ServerReport.sustained(List.of(step(1, "pagewise", 2500, true), step(2, "pagewise", 2100, true)), "json", "pagewise");
-        ServerReport.Sustained short_ = ServerReport.sustained(List.of(step(1, "pagewise", 1500, true), step(2, "pagewise", 1900, true)), "json", "pagewise");
+        ServerReport.Sustained jdk = sustained("jdk", 1000, 1100);
+        ServerReport.Sustained clear = sustained("pagewise", 2500, 2300);
+        ServerReport.Sustained straddles = sustained("pagewise", 2500, 2100);
+        ServerReport.Sustained short_ = sustained("pagewise", 1500, 1900);
+        assertEquals(false, jdk.capped());
         assertEquals(Verdict.MET, ServerReport.verdict(clear, jdk, 2.0));
         assertEquals(Verdict.INCONCLUSIVE, ServerReport.verdict(straddles, jdk, 2.0));
         assertEquals(Verdict.MISSED, ServerReport.verdict(short_, jdk, 2.0));
         assertEquals(Verdict.NOT_MEASURED, ServerReport.verdict(ServerReport.sustained(List.of(), "json", "pagewise"), jdk, 2.0));
+    }
+
+    @Test
+    void aRateAtTheTopOfTheLadderIsALowerBound() {
+        List<ServerReport.Step> steps = List.of(step(1, "jdk", 1000, true), step(1, "jdk", 1250, false),
+                step(1, "pagewise", 2000, true), step(1, "pagewise", 3000, true));
+        ServerReport.Sustained pw = ServerReport.sustained(steps, "json", "pagewise");
+        ServerReport.Sustained jdk = ServerReport.sustained(steps, "json", "jdk");
+        assertEquals(true, pw.capped());
+        assertEquals(false, jdk.capped());
+        assertEquals(Verdict.MET, ServerReport.verdict(pw, jdk, 2.0));
+        assertEquals(Verdict.INCONCLUSIVE, ServerReport.verdict(pw, jdk, 4.0), "3x measured, but pagewise may do more");
+        assertEquals(Verdict.INCONCLUSIVE, ServerReport.verdict(jdk, pw, 0.2), "jdk / capped pagewise");
     }
 }
