@@ -39,6 +39,8 @@ public final class RateLoad {
 
     static final String HEADER = "offered,achieved,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,completed,errors,unsent,rss_mib,pass";
 
+    private static final int COLUMNS = HEADER.split(",").length;
+
     /** The share of the offered rate a step must achieve to pass. */
     static final double ACHIEVED_SHARE = 0.95;
 
@@ -50,9 +52,31 @@ public final class RateLoad {
             return errors == 0 && unsent == 0 && achieved >= ACHIEVED_SHARE * offered && p99 <= sloMillis;
         }
 
+        /** {@return this step as a line under {@link #HEADER}; its last column is {@link #passes} at {@code sloMillis}} */
         String csv(double sloMillis) {
             return String.format(Locale.ROOT, "%.0f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%.1f,%s", offered, achieved,
                     p50, p90, p99, p999, max, completed, errors, unsent, rssMib, passes(sloMillis));
+        }
+
+        /**
+         * Reads back a line {@link #csv} wrote. The recorded pass column is not read: it held for the SLO of the
+         * run that wrote it, and a reader judges with {@link #passes} at its own.
+         *
+         * @throws IllegalArgumentException if the line does not have the columns of {@link #HEADER}
+         */
+        static Step parse(String line) {
+            String[] c = line.split(",", -1);
+            if (c.length != COLUMNS) {
+                throw new IllegalArgumentException("a step has the " + COLUMNS + " columns " + HEADER + ", not: " + line);
+            }
+            try {
+                return new Step(Double.parseDouble(c[0]), Double.parseDouble(c[1]), Double.parseDouble(c[2]),
+                        Double.parseDouble(c[3]), Double.parseDouble(c[4]), Double.parseDouble(c[5]),
+                        Double.parseDouble(c[6]), Long.parseLong(c[7]), Long.parseLong(c[8]), Long.parseLong(c[9]),
+                        Double.parseDouble(c[10]));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a step under " + HEADER + ": " + line, e);
+            }
         }
     }
 

@@ -19,22 +19,34 @@ import java.util.TreeMap;
  * of Pagewise against the best of the anchor meets it, missed when even the best against the worst misses it.
  *
  * <p>{@code ServerReport steps.csv workloads.csv out-dir name slo-ms command}: writes {@code name.md} and
- * {@code name-<workload>.svg}.
+ * {@code name-<workload>.svg}. {@code ServerReport --header} prints the header the steps file starts with.
  */
 public final class ServerReport {
 
     static final List<String> ALLOCATORS = List.of("pagewise", "pagewise-scrub", "jdk", "netty");
 
-    /** One step of one round: the columns of {@link RateLoad#HEADER} after round, workload and allocator. */
-    record Step(int round, String workload, String allocator, double offered, double achieved, double p50,
-                double p99, double p999, double max, long errors, long unsent, double rss, boolean pass) {
+    /** One step of one round: which, what {@link RateLoad} measured, and whether it passed the report's SLO. */
+    record Step(int round, String workload, String allocator, RateLoad.Step load, boolean pass) {
 
-        static Step parse(String line) {
-            String[] c = line.split(",");
-            return new Step(Integer.parseInt(c[0]), c[1], c[2], Double.parseDouble(c[3]), Double.parseDouble(c[4]),
-                    Double.parseDouble(c[5]), Double.parseDouble(c[7]), Double.parseDouble(c[8]),
-                    Double.parseDouble(c[9]), Long.parseLong(c[11]), Long.parseLong(c[12]), Double.parseDouble(c[13]),
-                    Boolean.parseBoolean(c[14]));
+        /** The header of the steps file: these three columns, then {@link RateLoad#HEADER}'s. */
+        static final String HEADER = "round,workload,allocator," + RateLoad.HEADER;
+
+        /** {@return a line of the steps file, judged against {@code sloMillis}} */
+        static Step parse(String line, double sloMillis) {
+            String[] c = line.split(",", 4);
+            if (c.length != 4) {
+                throw new IllegalArgumentException("a step has the columns " + HEADER + ", not: " + line);
+            }
+            RateLoad.Step load = RateLoad.Step.parse(c[3]);
+            return new Step(Integer.parseInt(c[0]), c[1], c[2], load, load.passes(sloMillis));
+        }
+
+        double offered() {
+            return load.offered();
+        }
+
+        double achieved() {
+            return load.achieved();
         }
     }
 
@@ -99,15 +111,23 @@ public final class ServerReport {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length == 1 && args[0].equals("--header")) {
+            System.out.println(Step.HEADER);
+            return;
+        }
         if (args.length != 6) {
             throw new IllegalArgumentException("usage: ServerReport steps.csv workloads.csv out-dir name slo-ms command");
         }
         List<String> lines = Files.readAllLines(Path.of(args[0]));
-        List<Step> steps = lines.subList(1, lines.size()).stream().map(Step::parse).toList();
+        double slo = Double.parseDouble(args[4]);
+        if (lines.isEmpty() || !lines.getFirst().equals(Step.HEADER)) {
+            throw new IllegalArgumentException(args[0] + " must start with the header " + Step.HEADER + ", not: "
+                    + (lines.isEmpty() ? "an empty file" : lines.getFirst()));
+        }
+        List<Step> steps = lines.subList(1, lines.size()).stream().map(l -> Step.parse(l, slo)).toList();
         List<String> workloads = Files.readAllLines(Path.of(args[1]));
         Path out = Path.of(args[2]);
         String name = args[3];
-        double slo = Double.parseDouble(args[4]);
         int rounds = steps.stream().mapToInt(Step::round).max().orElse(0);
 
         StringBuilder md = new StringBuilder("# Arena per request: a real server at a constant rate\n\n");
@@ -179,7 +199,8 @@ public final class ServerReport {
             }
             md.append(String.format(Locale.ROOT, "| %s | %s%.0f | %.0f-%.0f (%d of %d rounds) | %.2f | %.2f | %.2f | %.1f |%n",
                     allocator, s.capped() ? "at least " : "", s.median(Step::achieved), s.min(), s.max(), s.best().size(), rounds,
-                    s.median(Step::p50), s.median(Step::p99), s.median(Step::p999), s.median(Step::rss)));
+                    s.median(t -> t.load().p50()), s.median(t -> t.load().p99()), s.median(t -> t.load().p999()),
+                    s.median(t -> t.load().rssMib())));
         }
         md.append(String.format(Locale.ROOT, "%nLatencies are those of each round's highest passing step (p99 at most "
                 + "%.0f ms by construction); they show how close to the SLO each allocator ran at its limit. "
@@ -194,8 +215,8 @@ public final class ServerReport {
                 .sorted(Comparator.comparingInt(Step::round).thenComparing(s -> ALLOCATORS.indexOf(s.allocator()))
                         .thenComparingDouble(Step::offered))
                 .forEach(s -> md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d | %s |%n",
-                        s.round(), s.allocator(), s.offered(), s.achieved(), s.p50(), s.p99(), s.p999(), s.max(),
-                        s.errors(), s.unsent(), s.pass() ? "yes" : "**no**")));
+                        s.round(), s.allocator(), s.offered(), s.achieved(), s.load().p50(), s.load().p99(),
+                        s.load().p999(), s.load().max(), s.load().errors(), s.load().unsent(), s.pass() ? "yes" : "**no**")));
         md.append("\n</details>\n");
     }
 }

@@ -5,11 +5,27 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ServerReportTest {
 
+    private static final double SLO = 20;
+
+    /** A step of workload json whose p99 (5 or 50 ms) passes or fails the SLO. */
     private static ServerReport.Step step(int round, String allocator, double offered, boolean pass) {
-        return new ServerReport.Step(round, "json", allocator, offered, offered * 0.99, 1, 5, 9, 12, 0, 0, 200, pass);
+        RateLoad.Step load = new RateLoad.Step(offered, offered * 0.99, 1, 2, pass ? 5 : 50, 60, 70, 4000, 0, 0, 200);
+        return ServerReport.Step.parse(round + ",json," + allocator + "," + load.csv(SLO), SLO);
+    }
+
+    @Test
+    void aStepReadsBackWhatRateLoadWroteAndIsJudgedAtTheReportsSlo() {
+        RateLoad.Step load = new RateLoad.Step(5000, 4990.5, 0.25, 0.5, 12.5, 30.25, 41.5, 20000, 0, 0, 237.5);
+        ServerReport.Step s = ServerReport.Step.parse("2,csv,pagewise," + load.csv(20), 20);
+        assertEquals(new ServerReport.Step(2, "csv", "pagewise", load, true), s);
+        assertEquals(false, ServerReport.Step.parse("2,csv,pagewise," + load.csv(20), 10).pass(), "p99 12.5 > 10 ms");
+        assertEquals(ServerReport.Step.HEADER.split(",").length, ("2,csv,pagewise," + load.csv(20)).split(",").length);
+        assertThrows(IllegalArgumentException.class, () -> ServerReport.Step.parse("2,csv,pagewise,5000,4990.5", 20));
+        assertThrows(IllegalArgumentException.class, () -> RateLoad.Step.parse(load.csv(20).replace("4990.5", "x")));
     }
 
     @Test
