@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 
@@ -120,7 +121,7 @@ public interface Allocator extends SegmentAllocator {
     default MemorySegment allocateZeroed(long byteSize, long byteAlignment) {
         MemorySegment segment = allocate(byteSize, byteAlignment);
         if (!Resizing.zeroes(this)) {
-            segment.fill((byte) 0);
+            Zeroing.zero(segment);
         }
         return segment;
     }

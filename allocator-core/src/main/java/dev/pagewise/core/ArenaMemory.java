@@ -21,7 +21,7 @@ record ArenaMemory(Lifetime.Hold hold, MemorySegment raw, Generation generation)
         Restricted.range(range, arena);
         Lifetime.Hold hold = range.lifetime().acquireExclusive();
         try {
-            MemorySegment raw = range.segment();
+            MemorySegment raw = Restricted.segmentOf(range);
             return new ArenaMemory(hold, raw, Generation.open(raw, checked, shared));
         } catch (RuntimeException | Error e) {
             hold.close();

@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.Bridge;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
@@ -276,7 +277,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
                 highWater = highWater();
                 if (zeroes) {
                     // the tail goes back to the arena, whose next block must read zero
-                    in.asSlice(newEnd, oldSize - newSize).fill((byte) 0);
+                    Zeroing.zero(in.asSlice(newEnd, oldSize - newSize));
                 }
             }
             cursor = newEnd;
@@ -456,7 +457,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
                 // cost a pop of 64 bytes about a sixth of its time, and hold here already. The bytes lie below the
                 // high-water mark, so committed; the held range cannot close; they are blocks of this arena, written
                 // through this mapping, which only a restricted call (protect, guard) can have made unwritable since.
-                raw.asSlice(mark, end - mark).fill((byte) 0);
+                Zeroing.zero(raw.asSlice(mark, end - mark));
             }
         } else {
             restore(mark, end);

@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.ByteSizes;
 
 import java.lang.foreign.MemorySegment;
@@ -141,7 +142,7 @@ public final class Canary extends AllocatorWrapper {
             return null;
         }
         if (newSize > oldSize) {
-            whole.asSlice(guard + oldSize, Math.min(newSize - oldSize, guard)).fill((byte) 0);
+            Zeroing.zero(whole.asSlice(guard + oldSize, Math.min(newSize - oldSize, guard)));
         }
         whole.asSlice(guard + newSize, guard).fill(CANARY);
         live.put(segment.address(), new Block(whole, guard));

@@ -78,7 +78,7 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
             throw new IllegalArgumentException("range of " + range.byteSize() + " bytes too small for " + b.heaps
                     + " heaps of " + classes + " classes up to " + b.maxClass + " bytes");
         }
-        this.baseAddress = range.segment().address();
+        this.baseAddress = Restricted.segmentOf(range).address();
         this.heaps = new Heap[b.heaps];
         this.shares = new FixedRange[(int) parts];
         this.slabs = new OwnedSlab[(int) parts];

@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.BlockSizes;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
@@ -344,7 +345,7 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         LiveSlots.clear(live, index);
         liveCount--;
         if (zeroing) {
-            memory.asSlice(offset, slotSize).fill((byte) 0);
+            Zeroing.zero(memory.asSlice(offset, slotSize));
         }
         memory.set(JAVA_LONG_UNALIGNED, offset, chunkFree[c]);
         chunkFree[c] = index;

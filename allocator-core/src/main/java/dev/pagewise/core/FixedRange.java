@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.Checks;
 
 import java.lang.foreign.MemorySegment;
@@ -72,7 +73,7 @@ public interface FixedRange extends AutoCloseable {
         Checks.checkRange(offset, length, committed());
         lifetime().checkAlive();
         if (length > 0) {
-            segment().asSlice(offset, length).fill((byte) 0);
+            Zeroing.zero(segment().asSlice(offset, length));
         }
     }
 

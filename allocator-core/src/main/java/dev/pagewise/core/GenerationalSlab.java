@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Listening;
@@ -197,7 +198,7 @@ public final class GenerationalSlab implements AutoCloseable {
         liveCount--;
         MemorySegment slot = slot(index);
         if (zeroing) {
-            slot.fill((byte) 0);
+            Zeroing.zero(slot);
         }
         if (generation[index] == lastGeneration) {
             // Handing it out again would need a generation some stale handle already carries.

@@ -46,7 +46,7 @@ public final class GuardPage implements OsBacked {
             inner.commit(0, page);
             inner.guard(0, page);
             arena = Arena.ofShared();
-            this.segment = inner.segment().asSlice(page, size).reinterpret(arena, null);
+            this.segment = Restricted.segmentOf(inner).asSlice(page, size).reinterpret(arena, null);
             guardTail();
         } catch (RuntimeException | Error e) {
             try {

@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Restricted;
@@ -218,7 +219,7 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
         }
         long offset = index * slotSize;
         // zeroed when taken, not when freed: a write through a stale segment after the free is wiped too
-        memory.asSlice(offset, slotSize).fill((byte) 0);
+        Zeroing.zero(memory.asSlice(offset, slotSize));
         markLive(index);
         return offset;
     }

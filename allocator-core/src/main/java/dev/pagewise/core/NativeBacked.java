@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Restricted;
@@ -70,7 +71,7 @@ public final class NativeBacked implements FixedRange {
     public void zero(long offset, long length) {
         Checks.checkRange(offset, length, segment.byteSize());
         lifetime.checkAlive();
-        segment.asSlice(offset, length).fill((byte) 0);
+        Zeroing.zero(segment.asSlice(offset, length));
     }
 
     @Override

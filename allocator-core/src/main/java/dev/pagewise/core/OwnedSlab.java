@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Restricted;
@@ -229,7 +230,7 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
                     + Long.toHexString(segment.address()) + " (or a slot never handed out)");
         }
         if (zeroing) {
-            memory.asSlice(offset, slotSize).fill((byte) 0);
+            Zeroing.zero(memory.asSlice(offset, slotSize));
         }
         if (owner == Thread.currentThread()) {
             memory.set(JAVA_LONG_UNALIGNED, offset, freeHead);

@@ -27,7 +27,7 @@ class RangeSlice implements FixedRange {
         Lifetime.Hold hold = parent.lifetime().acquire();
         try {
             this.arena = Arena.ofShared();
-            this.segment = parent.segment().asSlice(offset, length).reinterpret(arena, null);
+            this.segment = Restricted.segmentOf(parent).asSlice(offset, length).reinterpret(arena, null);
         } catch (RuntimeException | Error e) {
             hold.close();
             throw e;

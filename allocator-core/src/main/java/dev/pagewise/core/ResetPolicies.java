@@ -137,23 +137,30 @@ final class ResetPolicies {
                 t.release(from + keep, to);
                 return t.report(ResetStrategy.PREFIX, start);
             }
-            // Scan to the end of the committed prefix, not only the bytes used: pages kept resident by
-            // earlier resets lie there too and count against the budget.
+            // The committed pages past the bytes used, [to, end), read zero (the caller guarantees it) but may be
+            // resident from earlier resets, and resident pages count against the budget: kept while it lasts,
+            // never zeroed again, released after it. When the budget covers them all they need no scan at all,
+            // which with the default budget (a pool slot's size) leaves a dense reset without a system call.
             long end = Math.max(to, Checks.alignDown(os.committed(), os.pageSize()));
             boolean keepsNothing = t.budgetLeft() == 0;
-            if (!trackWrites && to - from <= t.budgetLeft() && lastDirtyPercent >= DENSE_PERCENT
-                    && ++sinceScan < RESCAN_EVERY) {
+            boolean dense = !trackWrites && to - from <= t.budgetLeft() && lastDirtyPercent >= DENSE_PERCENT
+                    && ++sinceScan < RESCAN_EVERY;
+            long cut;
+            if (dense) {
                 t.keep(from, to - from, true);
-                long cut = t.scan(scanner, to, end);
-                t.release(cut, end);
-                return t.report(ResetStrategy.ZERO, start);
+                cut = to;
+            } else {
+                sinceScan = 0;
+                // a write-tracking scan tells written pages from clean ones itself, the tail's included
+                cut = t.scan(scanner, from, trackWrites ? end : to);
+                lastDirtyPercent = (int) (100 * Math.min(t.zeroedIn(), to - from) / (to - from));
+                scanner.afterReset(from, end - from);
             }
-            sinceScan = 0;
-            long cut = t.scan(scanner, from, end);
-            lastDirtyPercent = (int) (100 * Math.min(t.zeroedIn(), to - from) / (to - from));
+            if (!trackWrites && cut == to) {
+                cut = end - to <= t.budgetLeft() ? end : t.scanKnownZero(scanner, to, end);
+            }
             t.release(cut, end);
-            scanner.afterReset(from, end - from);
-            return t.report(keepsNothing ? ResetStrategy.DECOMMIT : scanner.strategy(), start);
+            return t.report(dense ? ResetStrategy.ZERO : keepsNothing ? ResetStrategy.DECOMMIT : scanner.strategy(), start);
         }
 
         @Override
@@ -182,6 +189,8 @@ final class ResetPolicies {
         private long decommitted;
         private int regions;
         private long cut;
+        /** Whether the part being scanned reads zero already, so that its resident pages need no zeroing. */
+        private boolean knownZero;
 
         Totals(OsBacked os, long keepResident) {
             this.os = os;
@@ -233,8 +242,19 @@ final class ResetPolicies {
             }
         }
 
-        /** Keeps the first pages with data up to the budget; {@return where keeping stopped} */
+        /** Keeps the first pages with data up to the budget, zeroing them; {@return where keeping stopped} */
         long scan(PageScanner scanner, long from, long to) {
+            knownZero = false;
+            return scanPages(scanner, from, to);
+        }
+
+        /** Keeps the first resident pages of a part that reads zero up to the budget; {@return where keeping stopped} */
+        long scanKnownZero(PageScanner scanner, long from, long to) {
+            knownZero = true;
+            return scanPages(scanner, from, to);
+        }
+
+        private long scanPages(PageScanner scanner, long from, long to) {
             cut = to;
             if (budget == 0) {
                 return from;
@@ -250,8 +270,9 @@ final class ResetPolicies {
                 return true;
             }
             long keep = Math.min(length, budget);
-            keep(offset, keep, state == PageState.DIRTY);
-            if (state == PageState.DIRTY) {
+            boolean zero = state == PageState.DIRTY && !knownZero;
+            keep(offset, keep, zero);
+            if (zero) {
                 scanZeroed += keep;
             }
             if (keep == length) {

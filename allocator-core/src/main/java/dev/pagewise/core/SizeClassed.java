@@ -49,7 +49,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
             throw new IllegalArgumentException("range of " + range.byteSize() + " bytes too small for " + n
                     + " classes up to " + b.maxClass + " bytes");
         }
-        this.baseAddress = range.segment().address();
+        this.baseAddress = Restricted.segmentOf(range).address();
         this.slabs = new Slab[n];
         this.shares = new FixedRange[n];
         this.granuleShift = 63 - Long.numberOfLeadingZeros(shareSize);

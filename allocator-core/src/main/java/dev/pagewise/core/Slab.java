@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.BlockSizes;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
@@ -253,7 +254,7 @@ public final class Slab implements Allocator, AutoCloseable {
         LiveSlots.clear(live, index);
         liveCount--;
         if (zeroing) {
-            memory.asSlice(offset, slotSize).fill((byte) 0);
+            Zeroing.zero(memory.asSlice(offset, slotSize));
         }
         memory.set(JAVA_LONG_UNALIGNED, offset, freeHead);
         freeHead = index;
@@ -317,7 +318,7 @@ public final class Slab implements Allocator, AutoCloseable {
     private MemorySegment resizedInSlot(MemorySegment segment, long newSize) {
         long offset = segment.address() - baseAddress;
         if (zeroing && newSize < segment.byteSize()) {
-            memory.asSlice(offset + newSize, segment.byteSize() - newSize).fill((byte) 0);
+            Zeroing.zero(memory.asSlice(offset + newSize, segment.byteSize() - newSize));
         }
         record(offset, newSize);
         return memory.asSlice(offset, newSize);

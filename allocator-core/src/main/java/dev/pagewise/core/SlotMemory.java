@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Restricted;
 import dev.pagewise.core.internal.Checks;
 
 import java.lang.foreign.Arena;
@@ -40,7 +41,7 @@ final class SlotMemory {
         MemorySegment memory;
         try {
             arena = Arena.ofShared();
-            memory = range.segment().reinterpret(arena, null);
+            memory = Restricted.segmentOf(range).reinterpret(arena, null);
         } catch (RuntimeException | Error e) {
             hold.close();
             throw e;

@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.Zeroing;
 import java.lang.invoke.VarHandle;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -153,7 +154,7 @@ public final class ZeroizeOnFree extends AllocatorWrapper {
      * orders the zeros before the free hands the memory to its next user, on whatever thread.
      */
     private static void wipe(MemorySegment memory) {
-        memory.fill((byte) 0);
+        Zeroing.zero(memory);
         VarHandle.fullFence();
     }
 }

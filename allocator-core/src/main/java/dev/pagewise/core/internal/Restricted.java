@@ -1,5 +1,6 @@
 package dev.pagewise.core.internal;
 
+import dev.pagewise.core.FixedRange;
 import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.ResetPolicy;
 
@@ -21,6 +22,8 @@ public final class Restricted {
     private static final StackWalker WALKER = StackWalker.getInstance(
             java.util.Set.of(Option.RETAIN_CLASS_REFERENCE, Option.SHOW_HIDDEN_FRAMES));
     private static final Module CORE = Restricted.class.getModule();
+    /** Bound while Pagewise asks one of its own ranges for its segment; no caller outside Pagewise runs then. */
+    private static final ScopedValue<Boolean> OWN_USE = ScopedValue.newInstance();
 
     private Restricted() {
     }
@@ -104,9 +107,26 @@ public final class Restricted {
      * @throws IllegalStateException if the range is closed
      */
     public static MemorySegment segment(Lifetime lifetime, MemorySegment segment) {
-        check("FixedRange.segment()", 3);
+        if (!OWN_USE.isBound()) {
+            check("FixedRange.segment()", 3);
+        }
         lifetime.checkAlive();
         return segment;
+    }
+
+    /**
+     * {@return the segment of {@code range}, for Pagewise's own use} For a range of Pagewise's own the call is
+     * made without walking the stack to find its caller (which would be Pagewise, always allowed): a walk
+     * costs an arena built over a pool's slot, once per lease, several times the rest of its construction.
+     * A range implemented elsewhere answers {@link FixedRange#segment()} as it does for anyone.
+     *
+     * @throws IllegalStateException if the range is closed
+     */
+    public static MemorySegment segmentOf(FixedRange range) {
+        if (!isPagewise(range.getClass())) {
+            return range.segment();
+        }
+        return ScopedValue.where(OWN_USE, Boolean.TRUE).call(range::segment);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.pagewise.os.linux;
 
+import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.PageScanner;
@@ -171,7 +172,7 @@ public final class MmapBacked implements OsBacked {
                 Libc.madvise(base, size, Libc.MADV_HUGEPAGE,
                         () -> "madvise(0x" + Long.toHexString(base) + ", " + ByteSizes.format(size) + ", MADV_HUGEPAGE)");
                 if (options.populate() && !options.lazyCommit()) {
-                    MemorySegment.ofAddress(base).reinterpret(size).fill((byte) 0);
+                    Zeroing.zero(MemorySegment.ofAddress(base).reinterpret(size));
                 }
             }
         } catch (RuntimeException e) {
@@ -277,7 +278,7 @@ public final class MmapBacked implements OsBacked {
         restricted.checkWritable(offset, length, "zero", this);
         guards.checkWritable(offset, length, "zero", this);
         if (length > 0) {
-            segment.asSlice(offset, length).fill((byte) 0);
+            Zeroing.zero(segment.asSlice(offset, length));
         }
     }
 
@@ -299,7 +300,7 @@ public final class MmapBacked implements OsBacked {
             // past the committed prefix the pages were never writable, so they read zero already (and would fault)
             long end = Math.min(offset + length, committed);
             if (end > offset) {
-                segment.asSlice(offset, end - offset).fill((byte) 0);
+                Zeroing.zero(segment.asSlice(offset, end - offset));
             }
         } else if (length > 0) {
             Libc.madvise(base + offset, length, Libc.MADV_DONTNEED,

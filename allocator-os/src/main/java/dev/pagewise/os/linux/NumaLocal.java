@@ -109,7 +109,7 @@ public final class NumaLocal {
         // range's close takes none, and a slice or guard of it has a lock of its own.
         Lifetime.Hold hold = pin(range);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment part = range.segment().asSlice(offset, length);
+            MemorySegment part = Restricted.segmentOf(range).asSlice(offset, length);
             long address = part.address();
             MemorySegment mask = mask(arena, policy);
             Libc.syscall(number(SYS_MBIND), part, length, policy.mode().value(), maskAddress(mask, policy),
@@ -238,7 +238,7 @@ public final class NumaLocal {
 
     private static long address(OsBacked range, long offset) {
         range.lifetime().checkAlive();
-        return range.segment().address() + offset;
+        return Restricted.segmentOf(range).address() + offset;
     }
 
     private static MemorySegment mask(Arena arena, NumaPolicy policy) {

@@ -1,5 +1,6 @@
 package dev.pagewise.os.windows;
 
+import dev.pagewise.core.internal.Zeroing;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
@@ -190,7 +191,7 @@ public final class VirtualAllocBacked implements OsBacked {
         Checks.checkRange(offset, length, committed);
         lifetime.checkAlive();
         restricted.checkWritable(offset, length, "zero", this);
-        segment.asSlice(offset, length).fill((byte) 0);
+        Zeroing.zero(segment.asSlice(offset, length));
     }
 
     @Override

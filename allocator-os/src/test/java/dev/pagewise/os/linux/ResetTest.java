@@ -103,6 +103,33 @@ class ResetTest {
     }
 
     @Test
+    void pagesPastTheUsedBytesCountAgainstTheBudgetWithoutBeingZeroedAgain() {
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        long k = 1 << 10;
+        try (MmapBacked range = MmapBacked.map(1 << 20)) {
+            MemorySegment s = range.segment();
+            long base = s.address();
+            ResetPolicy half = ResetPolicy.keepResident(512 * k);
+            s.asSlice(0, 512 * k).fill((byte) 1);
+            assertEquals(512 * k, half.reset(range, 0, 512 * k).bytesZeroed());
+            assertEquals(512 * k, ResetProperties.privatePages(base, 1 << 20) * PAGE, "the budget stays resident");
+
+            s.asSlice(0, 128 * k).fill((byte) 2);
+            ResetReport shorter = half.reset(range, 0, 128 * k);
+            assertEquals(128 * k, shorter.bytesZeroed(), "[128 KiB, 512 KiB) reads zero already: " + shorter);
+            assertEquals(0, shorter.bytesDecommitted(), shorter.toString());
+            assertEquals(512 * k, ResetProperties.privatePages(base, 1 << 20) * PAGE);
+
+            ResetPolicy quarter = ResetPolicy.keepResident(256 * k);
+            s.asSlice(0, 128 * k).fill((byte) 3);
+            ResetReport smaller = quarter.reset(range, 0, 128 * k);
+            assertEquals(128 * k, smaller.bytesZeroed(), smaller.toString());
+            assertEquals(256 * k, ResetProperties.privatePages(base, 1 << 20) * PAGE, "the tail past the budget went back");
+            assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+        }
+    }
+
+    @Test
     void trackWritesShouldZeroExactlyThePagesWrittenSinceTheLastReset() {
         try (MmapBacked range = MmapBacked.map(1 << 20)) {
             assumeTrue(range.pageScanner().orElseThrow().writeTracking() != null,

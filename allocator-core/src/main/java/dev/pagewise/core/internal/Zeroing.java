@@ -1,0 +1,56 @@
+package dev.pagewise.core.internal;
+
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/** How Pagewise writes zeros over memory: every reset, zero-on-free and zeroing pop comes here. */
+public final class Zeroing {
+
+    /**
+     * From this size a loop of 8-byte stores, which C2 vectorizes, beats {@link MemorySegment#fill}: that calls
+     * {@code Unsafe.setMemory} above 32 bytes, whose fixed cost dominates small fills and which stores more slowly
+     * than the vectorized loop at any size. Measured with {@code java -jar allocator-bench/target/benchmarks.jar
+     * ZeroBench -f 2 -wi 2 -w 300ms -i 5 -r 300ms} ({@code rangeZero} comes here, {@code segmentFill} is the bare
+     * fill): 18 vs 27 ns at 1 KiB, 27 vs 91 ns at 4 KiB, 1.6 vs 2.0 us at 64 KiB, 24 vs 30 us at 1 MiB; below
+     * 1 KiB the fill is the faster. The JDK zeroes a new native segment with such a loop too
+     * ({@code jdk.internal.foreign.SegmentFactories.initNativeMemory}).
+     */
+    static final long LOOP_FROM = 1024;
+
+    /**
+     * The loop zeroes chunks of this size from the last to the first, so that the start of the memory is what
+     * was written last: an arena reset zeroes what the next request writes again from the start, and finds
+     * its first bytes in the L1 cache, as it would after the JDK's zero-on-allocate.
+     */
+    static final long CHUNK = 4096;
+
+    private Zeroing() {
+    }
+
+    /**
+     * Writes zeros over all of {@code segment}.
+     *
+     * @param segment the memory to zero
+     * @return {@code segment}
+     * @throws IllegalStateException if its scope is not alive
+     * @throws UnsupportedOperationException if it is read-only
+     */
+    public static MemorySegment zero(MemorySegment segment) {
+        long size = segment.byteSize();
+        if (size < LOOP_FROM) {
+            return segment.fill((byte) 0);
+        }
+        for (long i = size & ~7L; i < size; i++) {
+            segment.set(JAVA_BYTE, i, (byte) 0);
+        }
+        for (long end = size & ~7L; end > 0; end -= CHUNK) {
+            long start = Math.max(0, end - CHUNK);
+            for (long i = start; i < end; i += 8) {
+                segment.set(JAVA_LONG_UNALIGNED, i, 0L);
+            }
+        }
+        return segment;
+    }
+}
