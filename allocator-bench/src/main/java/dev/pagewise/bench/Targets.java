@@ -65,6 +65,8 @@ final class Targets {
                 cycle("1048576", "sparse", "keepResident"), cycle("1048576", "sparse", "decommitAll"), 6));
         t.add(Target.faster("Reset keepResident, sparse 1 MiB: >= 3x faster than Arena.ofConfined() per request",
                 cycle("1048576", "sparse", "keepResident"), jdkCycle("1048576", "sparse"), 3));
+        t.add(Target.within("Request memory of the server's csv workload: an ArenaPool lease no slower than Arena.ofConfined()",
+                bench("RequestMemoryBench.poolLease"), bench("RequestMemoryBench.jdkConfinedArena"), 1));
         for (String variant : List.of("bumpStatistics", "bumpStatisticsConfined")) {
             t.add(Target.overhead("Statistics on BumpArena.allocate: <= 3 ns more (" + variant + ")",
                     bench("WrapperBench." + variant), bench("WrapperBench.bumpRaw"), 3));

@@ -277,7 +277,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
                 highWater = highWater();
                 if (zeroes) {
                     // the tail goes back to the arena, whose next block must read zero
-                    Zeroing.zero(in.asSlice(newEnd, oldSize - newSize));
+                    Zeroing.zero(in, newEnd, oldSize - newSize);
                 }
             }
             cursor = newEnd;
@@ -457,7 +457,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
                 // cost a pop of 64 bytes about a sixth of its time, and hold here already. The bytes lie below the
                 // high-water mark, so committed; the held range cannot close; they are blocks of this arena, written
                 // through this mapping, which only a restricted call (protect, guard) can have made unwritable since.
-                Zeroing.zero(raw.asSlice(mark, end - mark));
+                Zeroing.zero(raw, mark, end - mark);
             }
         } else {
             restore(mark, end);

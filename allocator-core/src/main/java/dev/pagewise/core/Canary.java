@@ -142,7 +142,7 @@ public final class Canary extends AllocatorWrapper {
             return null;
         }
         if (newSize > oldSize) {
-            Zeroing.zero(whole.asSlice(guard + oldSize, Math.min(newSize - oldSize, guard)));
+            Zeroing.zero(whole, guard + oldSize, Math.min(newSize - oldSize, guard));
         }
         whole.asSlice(guard + newSize, guard).fill(CANARY);
         live.put(segment.address(), new Block(whole, guard));

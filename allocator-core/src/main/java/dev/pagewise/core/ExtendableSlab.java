@@ -345,7 +345,7 @@ public final class ExtendableSlab implements Allocator, AutoCloseable {
         LiveSlots.clear(live, index);
         liveCount--;
         if (zeroing) {
-            Zeroing.zero(memory.asSlice(offset, slotSize));
+            Zeroing.zero(memory, offset, slotSize);
         }
         memory.set(JAVA_LONG_UNALIGNED, offset, chunkFree[c]);
         chunkFree[c] = index;

@@ -73,7 +73,7 @@ public interface FixedRange extends AutoCloseable {
         Checks.checkRange(offset, length, committed());
         lifetime().checkAlive();
         if (length > 0) {
-            Zeroing.zero(segment().asSlice(offset, length));
+            Zeroing.zero(segment(), offset, length);
         }
     }
 

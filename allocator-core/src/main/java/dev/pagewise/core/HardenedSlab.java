@@ -219,7 +219,7 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
         }
         long offset = index * slotSize;
         // zeroed when taken, not when freed: a write through a stale segment after the free is wiped too
-        Zeroing.zero(memory.asSlice(offset, slotSize));
+        Zeroing.zero(memory, offset, slotSize);
         markLive(index);
         return offset;
     }

@@ -71,7 +71,7 @@ public final class NativeBacked implements FixedRange {
     public void zero(long offset, long length) {
         Checks.checkRange(offset, length, segment.byteSize());
         lifetime.checkAlive();
-        Zeroing.zero(segment.asSlice(offset, length));
+        Zeroing.zero(segment, offset, length);
     }
 
     @Override

@@ -230,7 +230,7 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
                     + Long.toHexString(segment.address()) + " (or a slot never handed out)");
         }
         if (zeroing) {
-            Zeroing.zero(memory.asSlice(offset, slotSize));
+            Zeroing.zero(memory, offset, slotSize);
         }
         if (owner == Thread.currentThread()) {
             memory.set(JAVA_LONG_UNALIGNED, offset, freeHead);

@@ -254,7 +254,7 @@ public final class Slab implements Allocator, AutoCloseable {
         LiveSlots.clear(live, index);
         liveCount--;
         if (zeroing) {
-            Zeroing.zero(memory.asSlice(offset, slotSize));
+            Zeroing.zero(memory, offset, slotSize);
         }
         memory.set(JAVA_LONG_UNALIGNED, offset, freeHead);
         freeHead = index;
@@ -318,7 +318,7 @@ public final class Slab implements Allocator, AutoCloseable {
     private MemorySegment resizedInSlot(MemorySegment segment, long newSize) {
         long offset = segment.address() - baseAddress;
         if (zeroing && newSize < segment.byteSize()) {
-            Zeroing.zero(memory.asSlice(offset + newSize, segment.byteSize() - newSize));
+            Zeroing.zero(memory, offset + newSize, segment.byteSize() - newSize);
         }
         record(offset, newSize);
         return memory.asSlice(offset, newSize);

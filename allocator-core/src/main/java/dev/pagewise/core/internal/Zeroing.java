@@ -1,6 +1,7 @@
 package dev.pagewise.core.internal;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
@@ -38,19 +39,42 @@ public final class Zeroing {
      * @throws UnsupportedOperationException if it is read-only
      */
     public static MemorySegment zero(MemorySegment segment) {
-        long size = segment.byteSize();
-        if (size < LOOP_FROM) {
-            return segment.fill((byte) 0);
+        zero(segment, 0, segment.byteSize());
+        return segment;
+    }
+
+    /**
+     * Writes zeros over {@code [offset, offset + length)} of {@code segment}. Small parts are filled through a
+     * slice made here, which C2 scalar-replaces once this method is inlined into its caller; the loop lives in a
+     * method of its own that takes the whole segment, so that its size never keeps this one from being inlined
+     * (a {@code StackArena} frame that pops 64 bytes is only fast when nothing of it escapes).
+     *
+     * @param segment the memory
+     * @param offset  the start of the part
+     * @param length  the length of the part
+     * @throws IndexOutOfBoundsException if the part lies outside the segment; nothing is written then
+     * @throws IllegalStateException if its scope is not alive
+     * @throws UnsupportedOperationException if it is read-only
+     */
+    public static void zero(MemorySegment segment, long offset, long length) {
+        if (length < LOOP_FROM) {
+            segment.asSlice(offset, length).fill((byte) 0);
+        } else {
+            loop(segment, offset, length);
         }
-        for (long i = size & ~7L; i < size; i++) {
+    }
+
+    private static void loop(MemorySegment segment, long offset, long length) {
+        Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        long end = offset + length;
+        for (long i = offset + (length & ~7L); i < end; i++) {
             segment.set(JAVA_BYTE, i, (byte) 0);
         }
-        for (long end = size & ~7L; end > 0; end -= CHUNK) {
-            long start = Math.max(0, end - CHUNK);
-            for (long i = start; i < end; i += 8) {
+        for (long to = offset + (length & ~7L); to > offset; to -= CHUNK) {
+            long from = Math.max(offset, to - CHUNK);
+            for (long i = from; i < to; i += 8) {
                 segment.set(JAVA_LONG_UNALIGNED, i, 0L);
             }
         }
-        return segment;
     }
 }

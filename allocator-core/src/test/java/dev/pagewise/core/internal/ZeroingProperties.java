@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ZeroingProperties {
 
@@ -26,9 +27,14 @@ class ZeroingProperties {
                 whole.set(JAVA_BYTE, i, model[i]);
             }
             java.util.Arrays.fill(model, offset, offset + size, (byte) 0);
+            MemorySegment copy = arena.allocate(total).copyFrom(whole);
             MemorySegment part = whole.asSlice(offset, size);
             assertSame(part, Zeroing.zero(part));
             assertEquals(-1, whole.mismatch(MemorySegment.ofArray(model)));
+            Zeroing.zero(copy, offset, size);
+            assertEquals(-1, copy.mismatch(MemorySegment.ofArray(model)), "by offset and length");
+            assertThrows(IndexOutOfBoundsException.class, () -> Zeroing.zero(copy, offset, total - offset + 1));
+            assertEquals(-1, copy.mismatch(MemorySegment.ofArray(model)), "nothing written by a refused call");
         }
     }
 }

@@ -278,7 +278,7 @@ public final class MmapBacked implements OsBacked {
         restricted.checkWritable(offset, length, "zero", this);
         guards.checkWritable(offset, length, "zero", this);
         if (length > 0) {
-            Zeroing.zero(segment.asSlice(offset, length));
+            Zeroing.zero(segment, offset, length);
         }
     }
 
@@ -300,7 +300,7 @@ public final class MmapBacked implements OsBacked {
             // past the committed prefix the pages were never writable, so they read zero already (and would fault)
             long end = Math.min(offset + length, committed);
             if (end > offset) {
-                Zeroing.zero(segment.asSlice(offset, end - offset));
+                Zeroing.zero(segment, offset, end - offset);
             }
         } else if (length > 0) {
             Libc.madvise(base + offset, length, Libc.MADV_DONTNEED,

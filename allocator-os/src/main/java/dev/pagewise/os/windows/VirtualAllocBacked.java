@@ -191,7 +191,7 @@ public final class VirtualAllocBacked implements OsBacked {
         Checks.checkRange(offset, length, committed);
         lifetime.checkAlive();
         restricted.checkWritable(offset, length, "zero", this);
-        Zeroing.zero(segment.asSlice(offset, length));
+        Zeroing.zero(segment, offset, length);
     }
 
     @Override
