@@ -22,8 +22,12 @@ public final class Restricted {
     private static final StackWalker WALKER = StackWalker.getInstance(
             java.util.Set.of(Option.RETAIN_CLASS_REFERENCE, Option.SHOW_HIDDEN_FRAMES));
     private static final Module CORE = Restricted.class.getModule();
-    /** Bound while Pagewise asks one of its own ranges for its segment; no caller outside Pagewise runs then. */
-    private static final ScopedValue<Boolean> OWN_USE = ScopedValue.newInstance();
+    /**
+     * The lifetime of the range Pagewise is asking for its segment. Only that range's own {@code segment()} skips
+     * the caller check; any other range's, even one called from inside it (a wrapped range of someone else's),
+     * is checked as always.
+     */
+    private static final ScopedValue<Lifetime> OWN_USE = ScopedValue.newInstance();
 
     private Restricted() {
     }
@@ -107,7 +111,7 @@ public final class Restricted {
      * @throws IllegalStateException if the range is closed
      */
     public static MemorySegment segment(Lifetime lifetime, MemorySegment segment) {
-        if (!OWN_USE.isBound()) {
+        if (!OWN_USE.isBound() || OWN_USE.get() != lifetime) {
             check("FixedRange.segment()", 3);
         }
         lifetime.checkAlive();
@@ -126,7 +130,7 @@ public final class Restricted {
         if (!isPagewise(range.getClass())) {
             return range.segment();
         }
-        return ScopedValue.where(OWN_USE, Boolean.TRUE).call(range::segment);
+        return ScopedValue.where(OWN_USE, range.lifetime()).call(range::segment);
     }
 
     /**
