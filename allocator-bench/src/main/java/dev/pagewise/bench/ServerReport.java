@@ -38,7 +38,11 @@ public final class ServerReport {
                 throw new IllegalArgumentException("a step has the columns " + HEADER + ", not: " + line);
             }
             RateLoad.Step load = RateLoad.Step.parse(c[3]);
-            return new Step(Integer.parseInt(c[0]), c[1], c[2], load, load.passes(sloMillis));
+            try {
+                return new Step(Integer.parseInt(c[0]), c[1], c[2], load, load.passes(sloMillis));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("a step's round must be a number: " + line, e);
+            }
         }
 
         double offered() {

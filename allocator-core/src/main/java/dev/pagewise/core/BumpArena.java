@@ -57,6 +57,12 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     private MemorySegment memory;
     private long cursor;
     private long highWater;
+    /**
+     * The furthest a block of the current generation reached, which {@link #resetTo} and pops do not lower: their
+     * blocks stay writable until the generation ends, so a reset must restore up to here, not only to the high
+     * water, or bytes written through them after the pop would survive it.
+     */
+    private long generationEnd;
     private long committedEnd;
     private boolean closed;
     private long resets;
@@ -438,7 +444,9 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         if (mark < 0 || mark > cursor) {
             throw new IllegalArgumentException("mark " + mark + " is not in [0, " + cursor + "]");
         }
-        restore(mark, highWater());
+        long end = highWater();
+        restore(mark, end);
+        generationEnd = Math.max(generationEnd, end);
         cursor = mark;
         highWater = mark;
     }
@@ -462,6 +470,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         } else {
             restore(mark, end);
         }
+        generationEnd = Math.max(generationEnd, end);
         cursor = mark;
         highWater = mark;
     }
@@ -493,11 +502,12 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         generation.close();
         generation = Generation.open(raw, checked, false);
         memory = generation.segment;
-        long used = highWater();
+        long used = Math.max(highWater(), generationEnd);
         cursor = used;
         record(used, policy.reset(range, 0, used), event);
         cursor = 0;
         highWater = 0;
+        generationEnd = 0;
         if (listener != null) {
             listener.onReset(); // last: a listener that throws leaves the arena consistent
         }
@@ -521,7 +531,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         closed = true;
         owner = null;
         try {
-            resetOrZero(range, policy, highWater());
+            resetOrZero(range, policy, Math.max(highWater(), generationEnd));
         } finally {
             try {
                 Listening.resetAndClose(listener);

@@ -102,6 +102,38 @@ class ResetTest {
         }
     }
 
+    /**
+     * {@code resetTo} frees the blocks above its mark, but they stay writable until the generation ends: what is
+     * written through them after it must not survive the next reset, nor the arena's close, whatever its size
+     * (a memset of the used bytes up to 64 KiB, a scan above).
+     */
+    @Test
+    void bytesWrittenAboveAResetToMarkShouldNotSurviveTheNextResetOrClose() {
+        for (long size : new long[] {32 << 10, 1 << 20}) {
+            for (ResetPolicy policy : List.of(ResetPolicy.keepResident(4 << 20), ResetPolicy.zeroAll())) {
+                String what = policy + ", " + size + " bytes";
+                byte[] zeros = new byte[(int) size];
+                try (MmapBacked range = MmapBacked.map(8 << 20)) {
+                    try (BumpArena arena = BumpArena.builder(range).resetPolicy(policy).build()) {
+                        MemorySegment freed = arena.allocate(size, 8);
+                        arena.resetTo(0);
+                        freed.fill((byte) 0x41);
+                        arena.allocate(size / 8, 8);
+                        arena.reset();
+                        assertEquals(-1, arena.allocate(size, 8).mismatch(MemorySegment.ofArray(zeros)), what + ": reset");
+                        arena.reset();
+                        MemorySegment again = arena.allocate(size, 8);
+                        arena.resetTo(0);
+                        again.fill((byte) 0x42);
+                    }
+                    try (BumpArena next = BumpArena.builder(range).resetPolicy(policy).build()) {
+                        assertEquals(-1, next.allocate(size, 8).mismatch(MemorySegment.ofArray(zeros)), what + ": close");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void pagesPastTheUsedBytesCountAgainstTheBudgetWithoutBeingZeroedAgain() {
         assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
