@@ -446,9 +446,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         }
         long end = highWater();
         restore(mark, end);
-        generationEnd = Math.max(generationEnd, end);
-        cursor = mark;
-        highWater = mark;
+        lowerTo(mark, end);
     }
 
     /**
@@ -470,9 +468,19 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         } else {
             restore(mark, end);
         }
+        lowerTo(mark, end);
+    }
+
+    /** Moves the cursor and the high water back to {@code mark} from {@code end}, which the generation keeps. */
+    private void lowerTo(long mark, long end) {
         generationEnd = Math.max(generationEnd, end);
         cursor = mark;
         highWater = mark;
+    }
+
+    /** {@return how far a reset or close must restore: the furthest any block of this generation reached} */
+    private long generationUsed() {
+        return Math.max(highWater(), generationEnd);
     }
 
     private void restore(long from, long to) {
@@ -502,7 +510,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         generation.close();
         generation = Generation.open(raw, checked, false);
         memory = generation.segment;
-        long used = Math.max(highWater(), generationEnd);
+        long used = generationUsed();
         cursor = used;
         record(used, policy.reset(range, 0, used), event);
         cursor = 0;
@@ -531,7 +539,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
         closed = true;
         owner = null;
         try {
-            resetOrZero(range, policy, Math.max(highWater(), generationEnd));
+            resetOrZero(range, policy, generationUsed());
         } finally {
             try {
                 Listening.resetAndClose(listener);

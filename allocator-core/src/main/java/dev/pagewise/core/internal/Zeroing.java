@@ -10,12 +10,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 public final class Zeroing {
 
     /**
-     * From this size a loop of 8-byte stores, which C2 vectorizes, beats {@link MemorySegment#fill}: that calls
-     * {@code Unsafe.setMemory} above 32 bytes, whose fixed cost dominates small fills and which stores more slowly
-     * than the vectorized loop at any size. Measured with {@code java -jar allocator-bench/target/benchmarks.jar
-     * ZeroBench -f 2 -wi 2 -w 300ms -i 5 -r 300ms} ({@code rangeZero} comes here, {@code segmentFill} is the bare
-     * fill): 18 vs 27 ns at 1 KiB, 27 vs 91 ns at 4 KiB, 1.6 vs 2.0 us at 64 KiB, 24 vs 30 us at 1 MiB; below
-     * 1 KiB the fill is the faster. The JDK zeroes a new native segment with such a loop too
+     * From this size a loop of 8-byte stores, which C2 vectorizes, beats {@link MemorySegment#fill}, which calls
+     * {@code Unsafe.setMemory} above 32 bytes; below it the fill is the faster. {@code ZeroBench} (allocator-bench)
+     * measures both ({@code rangeZero} comes here, {@code segmentFill} is the bare fill): around the threshold,
+     * {@code java -jar allocator-bench/target/benchmarks.jar ZeroBench -p size=512,1024,2048 -f 2 -wi 2 -w 300ms
+     * -i 5 -r 300ms} gave 20 vs 16 ns at 512 B, 18 vs 27 ns at 1 KiB, 23 vs 57 ns at 2 KiB; the quick run of
+     * {@code scripts/bench} at f89520d 25.9 vs 88.0 ns at 4 KiB, 1.41 vs 1.78 us at 64 KiB, 22.7 vs 29.3 us at
+     * 1 MiB. The JDK zeroes a new native segment with such a loop too
      * ({@code jdk.internal.foreign.SegmentFactories.initNativeMemory}).
      */
     static final long LOOP_FROM = 1024;
