@@ -4,6 +4,8 @@ import dev.pagewise.core.internal.MBeans;
 
 import javax.management.ObjectName;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,26 +17,60 @@ import java.util.concurrent.atomic.LongAdder;
  * allocator reports only what it did: a free a bump arena ignores is no free, a double free a slab rejects is
  * none either, and a reset frees everything live. A block resized in place changes the live bytes only.
  *
- * <p>{@link #create()} counts with lock-free atomics ({@link LongAdder}; live bytes in one {@link AtomicLong}
- * so the peak is exact), for any allocator. {@link #confined()} counts in plain fields, for an allocator only
- * one thread uses: cheaper, and wrong if several threads use it.
+ * <p>{@link #create()} is thread-safe and biased to one thread, as most allocators are used: the first thread
+ * that records becomes the owner and counts in fields only it writes (no atomic read-modify-write, about what
+ * {@link #confined()} costs); every other thread counts in lock-free atomics ({@link LongAdder}, live bytes in
+ * an {@link AtomicLong}). A snapshot adds the two. The peak is exact while one thread records at a time; two
+ * threads recording at the same instant can each miss the other's latest change, so a peak that lasted only
+ * that long may go unseen. {@link #confined()} counts in the owner's fields only, for an allocator only one
+ * thread uses: wrong if several threads use it.
+ *
+ * <p>A reset racing allocations on other threads leaves the live bytes approximate (as it leaves the
+ * allocator's own state undefined).
  */
 public final class Statistics implements AllocationListener {
 
-    private final boolean confined;
-    private long plainAllocations;
-    private long plainFrees;
-    private long plainFailures;
-    private long plainResets;
-    private long plainLive;
-    private long plainPeak;
+    private static final VarHandle OWNER;
+    private static final VarHandle SHARED;
+    private static final VarHandle ALLOCATIONS;
+    private static final VarHandle FREES;
+    private static final VarHandle FAILURES;
+    private static final VarHandle RESETS;
+    private static final VarHandle LIVE;
+    private static final VarHandle PEAK;
 
-    private final LongAdder allocations = new LongAdder();
-    private final LongAdder frees = new LongAdder();
-    private final LongAdder failures = new LongAdder();
-    private final LongAdder resets = new LongAdder();
-    private final AtomicLong live = new AtomicLong();
-    private final AtomicLong peak = new AtomicLong();
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            OWNER = l.findVarHandle(Statistics.class, "owner", long.class);
+            SHARED = l.findVarHandle(Statistics.class, "shared", Shared.class);
+            ALLOCATIONS = l.findVarHandle(Statistics.class, "allocations", long.class);
+            FREES = l.findVarHandle(Statistics.class, "frees", long.class);
+            FAILURES = l.findVarHandle(Statistics.class, "failures", long.class);
+            RESETS = l.findVarHandle(Statistics.class, "resets", long.class);
+            LIVE = l.findVarHandle(Statistics.class, "live", long.class);
+            PEAK = l.findVarHandle(Statistics.class, "peak", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final boolean confined;
+    // Both set once by CAS and never changed, so a plain read is enough: a stale null or 0 only sends a thread
+    // to the CAS, which then fails, and Shared's fields are final (safely published).
+    /** The owner's {@link Thread#threadId()}, 0 until a thread records (ids are positive). */
+    private long owner;
+    /** The other threads' counters, made when one of them first records. */
+    private Shared shared;
+
+    // Written by the owner only, with opaque stores so a snapshot on another thread reads whole values that
+    // stay current; on x86 and ARM these are plain stores, which is what makes the owner's path cheap.
+    private long allocations;
+    private long frees;
+    private long failures;
+    private long resets;
+    private long live;
+    private long peak;
 
     private Statistics(boolean confined) {
         this.confined = confined;
@@ -50,42 +86,99 @@ public final class Statistics implements AllocationListener {
         return new Statistics(true);
     }
 
+    /** The counters of every thread but the owner. */
+    private static final class Shared {
+        final LongAdder allocations = new LongAdder();
+        final LongAdder frees = new LongAdder();
+        final LongAdder failures = new LongAdder();
+        final LongAdder resets = new LongAdder();
+        final AtomicLong live = new AtomicLong();
+        final AtomicLong peak = new AtomicLong();
+
+        void raisePeak(long now) {
+            long max = peak.get();
+            while (now > max && !peak.compareAndSet(max, now)) {
+                max = peak.get();
+            }
+        }
+    }
+
+    /** {@return whether the calling thread counts in the owner's fields}, claiming them if no thread has. */
+    private boolean owns() {
+        if (confined) {
+            return true;
+        }
+        long me = Thread.currentThread().threadId();
+        long o = owner;
+        return o == me || o == 0 && OWNER.compareAndSet(this, 0L, me);
+    }
+
+    private Shared shared() {
+        Shared s = shared;
+        if (s == null) {
+            Shared made = new Shared();
+            s = (Shared) SHARED.compareAndExchange(this, (Shared) null, made);
+            s = s == null ? made : s;
+        }
+        return s;
+    }
+
+    private static void increment(VarHandle counter, Statistics s) {
+        counter.setOpaque(s, (long) counter.getOpaque(s) + 1);
+    }
+
+    private long sharedLive() {
+        Shared s = shared;
+        return s == null ? 0 : s.live.get();
+    }
+
+    /** Adds {@code delta} to the owner's live bytes and raises its peak to the live bytes of all threads. */
+    private void ownerLive(long delta) {
+        long mine = (long) LIVE.getOpaque(this) + delta;
+        LIVE.setOpaque(this, mine);
+        long now = mine + sharedLive();
+        if (now > (long) PEAK.getOpaque(this)) {
+            PEAK.setOpaque(this, now);
+        }
+    }
+
+    private void sharedLive(Shared s, long delta) {
+        long now = s.live.addAndGet(delta) + (long) LIVE.getOpaque(this);
+        s.raisePeak(now);
+    }
+
     @Override
     public void onAllocation(MemorySegment segment) {
         long size = segment.byteSize();
-        if (confined) {
-            plainAllocations++;
-            plainLive += size;
-            if (plainLive > plainPeak) {
-                plainPeak = plainLive;
-            }
-            return;
-        }
-        allocations.increment();
-        long now = live.addAndGet(size);
-        long max = peak.get();
-        while (now > max && !peak.compareAndSet(max, now)) {
-            max = peak.get();
+        if (owns()) {
+            increment(ALLOCATIONS, this);
+            ownerLive(size);
+        } else {
+            Shared s = shared();
+            s.allocations.increment();
+            sharedLive(s, size);
         }
     }
 
     @Override
     public void onFailedAllocation(long byteSize, long byteAlignment) {
-        if (confined) {
-            plainFailures++;
+        if (owns()) {
+            increment(FAILURES, this);
         } else {
-            failures.increment();
+            shared().failures.increment();
         }
     }
 
     @Override
     public void onRelease(MemorySegment segment) {
-        if (confined) {
-            plainFrees++;
-            plainLive -= segment.byteSize();
+        long size = segment.byteSize();
+        if (owns()) {
+            increment(FREES, this);
+            ownerLive(-size);
         } else {
-            frees.increment();
-            live.addAndGet(-segment.byteSize());
+            Shared s = shared();
+            s.frees.increment();
+            s.live.addAndGet(-size);
         }
     }
 
@@ -96,17 +189,10 @@ public final class Statistics implements AllocationListener {
     @Override
     public void onResize(MemorySegment segment, MemorySegment resized) {
         long delta = resized.byteSize() - segment.byteSize();
-        if (confined) {
-            plainLive += delta;
-            if (plainLive > plainPeak) {
-                plainPeak = plainLive;
-            }
-            return;
-        }
-        long now = live.addAndGet(delta);
-        long max = peak.get();
-        while (now > max && !peak.compareAndSet(max, now)) {
-            max = peak.get();
+        if (owns()) {
+            ownerLive(delta);
+        } else {
+            sharedLive(shared(), delta);
         }
     }
 
@@ -117,21 +203,32 @@ public final class Statistics implements AllocationListener {
 
     @Override
     public void onReset() {
-        if (confined) {
-            plainResets++;
-            plainLive = 0;
+        if (owns()) {
+            increment(RESETS, this);
         } else {
-            resets.increment();
-            live.set(0);
+            shared().resets.increment();
+        }
+        LIVE.setOpaque(this, 0L);
+        Shared s = shared;
+        if (s != null) {
+            s.live.set(0);
         }
     }
 
     /** {@return the counters now} Consistent per counter, not across counters while others allocate. */
     public AllocationStats snapshot() {
-        if (confined) {
-            return new AllocationStats(plainAllocations, plainFrees, plainFailures, plainResets, plainLive, plainPeak);
+        long a = (long) ALLOCATIONS.getOpaque(this);
+        long f = (long) FREES.getOpaque(this);
+        long x = (long) FAILURES.getOpaque(this);
+        long r = (long) RESETS.getOpaque(this);
+        long l = (long) LIVE.getOpaque(this);
+        long p = (long) PEAK.getOpaque(this);
+        Shared s = shared;
+        if (s == null) {
+            return new AllocationStats(a, f, x, r, l, p);
         }
-        return new AllocationStats(allocations.sum(), frees.sum(), failures.sum(), resets.sum(), live.get(), peak.get());
+        return new AllocationStats(a + s.allocations.sum(), f + s.frees.sum(), x + s.failures.sum(),
+                r + s.resets.sum(), l + s.live.get(), Math.max(p, s.peak.get()));
     }
 
     /**

@@ -1,0 +1,156 @@
+package dev.pagewise.core;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Statistics} against a model, with each event heard on one of three threads in turn: the first to record
+ * counts in the owner's fields, the others in the shared atomics, and a snapshot must add them up, the peak
+ * included (exact here, as the events do not overlap).
+ */
+class StatisticsProperties {
+
+    private static final int THREADS = 3;
+    private static final List<ExecutorService> threads = new ArrayList<>();
+
+    @BeforeContainer
+    static void startThreads() {
+        for (int i = 0; i < THREADS; i++) {
+            threads.add(Executors.newSingleThreadExecutor());
+        }
+    }
+
+    @AfterContainer
+    static void stopThreads() {
+        threads.forEach(ExecutorService::close);
+        threads.clear();
+    }
+
+    enum Kind { ALLOCATE, RELEASE, RESIZE, FAIL, RESET }
+
+    /** An event heard on thread {@code thread}; {@code size} is a block size, {@code pick} chooses a live block. */
+    record Event(Kind kind, int thread, int size, int pick) {
+    }
+
+    /** What the counters must read. */
+    static final class Model {
+        long allocations, frees, failures, resets, live, peak;
+        final List<MemorySegment> blocks = new ArrayList<>();
+
+        void grow(long delta) {
+            live += delta;
+            peak = Math.max(peak, live);
+        }
+
+        AllocationStats stats() {
+            return new AllocationStats(allocations, frees, failures, resets, live, peak);
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Event>> events() {
+        Arbitrary<Event> event = net.jqwik.api.Combinators.combine(
+                Arbitraries.of(Kind.class), Arbitraries.integers().between(0, THREADS - 1),
+                Arbitraries.integers().between(0, 4096), Arbitraries.integers().between(0, 1000))
+                .as(Event::new);
+        return event.list().ofMaxSize(60);
+    }
+
+    @Property(tries = 200)
+    void snapshotsAddUpTheOwnerAndTheOtherThreads(@ForAll("events") List<Event> events, @ForAll boolean confined)
+            throws Exception {
+        Statistics stats = confined ? Statistics.confined() : Statistics.create();
+        Model model = new Model();
+        for (Event e : events) {
+            // a confined instance is for one thread: it hears everything on the first
+            int thread = confined ? 0 : e.thread();
+            threads.get(thread).submit(() -> hear(stats, model, e)).get();
+            assertEquals(model.stats(), stats.snapshot(), () -> "after " + e);
+        }
+    }
+
+    private static void hear(Statistics stats, Model model, Event e) {
+        switch (e.kind()) {
+            case ALLOCATE -> {
+                MemorySegment block = MemorySegment.ofArray(new byte[e.size()]);
+                model.blocks.add(block);
+                model.allocations++;
+                model.grow(e.size());
+                stats.onAllocation(block);
+            }
+            case RELEASE -> {
+                if (!model.blocks.isEmpty()) {
+                    MemorySegment block = model.blocks.remove(e.pick() % model.blocks.size());
+                    model.frees++;
+                    model.grow(-block.byteSize());
+                    stats.onRelease(block);
+                }
+            }
+            case RESIZE -> {
+                if (!model.blocks.isEmpty()) {
+                    int i = e.pick() % model.blocks.size();
+                    MemorySegment block = model.blocks.get(i);
+                    MemorySegment resized = MemorySegment.ofArray(new byte[e.size()]);
+                    model.blocks.set(i, resized);
+                    model.grow(resized.byteSize() - block.byteSize());
+                    stats.onResize(block, resized);
+                }
+            }
+            case FAIL -> {
+                model.failures++;
+                stats.onFailedAllocation(e.size(), 8);
+            }
+            case RESET -> {
+                model.blocks.clear();
+                model.resets++;
+                model.live = 0;
+                stats.onReset();
+            }
+        }
+    }
+
+    @Test
+    void countsShouldStayExactWhileThreadsRecordAtOnce() throws Exception {
+        Statistics stats = Statistics.create();
+        MemorySegment block = MemorySegment.ofArray(new byte[24]);
+        AtomicLong heard = new AtomicLong();
+        int perThread = 200_000;
+        List<Thread> running = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            running.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    stats.onAllocation(block);
+                    if (i % 2 == 0) {
+                        stats.onRelease(block);
+                    }
+                    heard.incrementAndGet();
+                }
+            }));
+        }
+        for (Thread t : running) {
+            t.join();
+        }
+        AllocationStats s = stats.snapshot();
+        assertEquals(4L * perThread, heard.get());
+        assertEquals(4L * perThread, s.allocations());
+        assertEquals(2L * perThread, s.frees());
+        assertEquals(2L * perThread * 24, s.bytesLive());
+        assertTrue(s.peakBytes() >= s.bytesLive() && s.peakBytes() <= 4L * perThread * 24, s.toString());
+    }
+}
