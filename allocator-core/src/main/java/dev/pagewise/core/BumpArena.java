@@ -71,7 +71,7 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     private BumpArena(Builder builder) {
         this.name = builder.name;
         this.range = builder.range;
-        this.policy = builder.policy;
+        this.policy = builder.policy == null ? ResetPolicy.defaultPolicy() : builder.policy;
         this.listener = Listening.orNull(builder.listener);
         this.checked = builder.checked;
         this.closeRange = builder.closeRange;
@@ -115,7 +115,8 @@ public final class BumpArena implements Allocator, Arena, Resettable {
     public static final class Builder {
         private final FixedRange range;
         private String name = "BumpArena";
-        private ResetPolicy policy = ResetPolicy.defaultPolicy();
+        /** {@code null}: {@link ResetPolicy#defaultPolicy()}, made at build time (it keeps state per arena). */
+        private ResetPolicy policy;
         private AllocationListener listener = AllocationListener.NOOP;
         private boolean checked = true;
         private boolean closeRange;

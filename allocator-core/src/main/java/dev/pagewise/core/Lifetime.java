@@ -5,7 +5,6 @@ import dev.pagewise.core.internal.Bridge;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The lifetime of a {@link FixedRange}: open until {@link #close()}, and counted by the library, as the
@@ -158,9 +157,20 @@ public final class Lifetime {
 
     /** One hold on a lifetime, released at most once: a second release does nothing. */
     public static final class Hold implements AutoCloseable {
+        private static final VarHandle RELEASED;
+
+        static {
+            try {
+                RELEASED = MethodHandles.lookup().findVarHandle(Hold.class, "released", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final Lifetime lifetime;
         private final boolean exclusive;
-        private final AtomicBoolean released = new AtomicBoolean();
+        @SuppressWarnings("unused")
+        private volatile boolean released;
 
         private Hold(Lifetime lifetime, boolean exclusive) {
             this.lifetime = lifetime;
@@ -170,7 +180,7 @@ public final class Lifetime {
         /** Releases the hold, if this is the first call. */
         @Override
         public void close() {
-            if (released.compareAndSet(false, true)) {
+            if (RELEASED.compareAndSet(this, false, true)) {
                 lifetime.release(exclusive);
             }
         }

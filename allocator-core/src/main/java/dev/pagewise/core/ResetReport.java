@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -12,6 +13,10 @@ import java.util.Objects;
  * @param nanos            wall-clock time the reset took
  */
 public record ResetReport(ResetStrategy strategy, long bytesZeroed, long bytesDecommitted, int regions, long nanos) {
+
+    /** The {@link #empty} report of each strategy, by ordinal: a reset with nothing to do allocates nothing. */
+    private static final ResetReport[] EMPTY = Arrays.stream(ResetStrategy.values())
+            .map(s -> new ResetReport(s, 0, 0, 0, 0)).toArray(ResetReport[]::new);
 
     /**
      * Creates a report.
@@ -34,6 +39,6 @@ public record ResetReport(ResetStrategy strategy, long bytesZeroed, long bytesDe
      * @throws NullPointerException if {@code strategy} is {@code null}
      */
     public static ResetReport empty(ResetStrategy strategy) {
-        return new ResetReport(strategy, 0, 0, 0, 0);
+        return EMPTY[Objects.requireNonNull(strategy, "strategy").ordinal()];
     }
 }

@@ -105,7 +105,11 @@ public final class ArenaPool implements AutoCloseable {
     private final Semaphore available;
     private final AtomicInteger spread = new AtomicInteger();
     private final ThreadLocal<int[]> lastSlot = ThreadLocal.withInitial(() -> new int[] {-1});
-    private volatile int recent = -1;
+    /**
+     * The slot freed last: a hint for {@link #claim()}, whose CAS decides, so a plain field (a stale read costs a
+     * failed CAS at most; a volatile store here would cost a full fence per lease).
+     */
+    private int recent = -1;
     private volatile boolean closing;
     /** Serialises the calls of {@link #close(Duration)}; held while it stops the scrubber and purger. */
     private final Object closeLock = new Object();
@@ -500,7 +504,7 @@ public final class ArenaPool implements AutoCloseable {
             lease.listener = listeners == null ? null
                     : Objects.requireNonNull(listeners.get(), "the listener a lease's supplier made");
             RequestArena request = new RequestArena(this, lease, arena, overflow);
-            leasesBySlot.set(slot, lease);
+            leasesBySlot.setRelease(slot, lease);
             leased.incrementAndGet();
             counted = true;
             leases.incrementAndGet();
@@ -618,7 +622,7 @@ public final class ArenaPool implements AutoCloseable {
         if (purger != null) {
             idleSince[slot] = System.nanoTime();
         }
-        state.set(slot, FREE);
+        state.setRelease(slot, FREE);
         recent = slot;
         available.release();
     }
@@ -648,10 +652,10 @@ public final class ArenaPool implements AutoCloseable {
     }
 
     private void giveBack(Lease lease) {
-        leasesBySlot.set(lease.slot, null);
+        leasesBySlot.setRelease(lease.slot, null);
         leased.decrementAndGet();
         if (scrubber != null) {
-            state.set(lease.slot, SCRUBBING);
+            state.setRelease(lease.slot, SCRUBBING);
             scrubbing.incrementAndGet();
             scrubQueue.add(lease);
         } else {
