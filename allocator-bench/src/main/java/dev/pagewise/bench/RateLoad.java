@@ -48,6 +48,26 @@ public final class RateLoad {
     record Step(double offered, double achieved, double p50, double p90, double p99, double p999, double max,
                 long completed, long errors, long unsent, double rssMib) {
 
+        /**
+         * Rounds the measures to the digits {@link #csv} writes (rates to 0.1, latencies to a microsecond), so
+         * that a step read back is judged as the run judged it: a rate of 949.96 against 950 must not pass once
+         * written as 950.0.
+         */
+        Step {
+            offered = Math.round(offered);
+            achieved = round(achieved, 10);
+            p50 = round(p50, 1000);
+            p90 = round(p90, 1000);
+            p99 = round(p99, 1000);
+            p999 = round(p999, 1000);
+            max = round(max, 1000);
+            rssMib = round(rssMib, 10);
+        }
+
+        private static double round(double value, double scale) {
+            return Math.round(value * scale) / scale;
+        }
+
         boolean passes(double sloMillis) {
             return errors == 0 && unsent == 0 && achieved >= ACHIEVED_SHARE * offered && p99 <= sloMillis;
         }

@@ -29,14 +29,27 @@ class ServerReportTest {
     }
 
     @Test
+    void aBorderlineStepShouldBeJudgedAsTheRunJudgedIt() {
+        // 949.96 of 1,000 offered misses the 95% share by 0.04; written with one decimal it would read 950.0
+        RateLoad.Step short_ = new RateLoad.Step(1000, 949.96, 1, 2, 3, 4, 5, 9000, 0, 0, 100);
+        RateLoad.Step read = RateLoad.Step.parse(short_.csv(SLO));
+        assertEquals(short_, read, "the step reads back as it was judged");
+        assertEquals(short_.passes(SLO), read.passes(SLO));
+        // a p99 of 20.0004 ms against a 20 ms SLO: the run and the report must agree on it as well
+        RateLoad.Step slow = new RateLoad.Step(1000, 990, 1, 2, 20.0004, 30, 40, 9000, 0, 0, 100);
+        assertEquals(slow.passes(SLO), RateLoad.Step.parse(slow.csv(SLO)).passes(SLO));
+        assertEquals(slow, RateLoad.Step.parse(slow.csv(SLO)));
+    }
+
+    @Test
     void sustainedIsTheHighestPassingStepOfEachRound() {
         List<ServerReport.Step> steps = List.of(step(1, "jdk", 400, true), step(1, "jdk", 500, false),
                 step(1, "jdk", 630, true), step(1, "jdk", 800, false), step(2, "jdk", 400, true),
                 step(2, "jdk", 500, false), step(1, "pagewise", 400, true));
         ServerReport.Sustained s = ServerReport.sustained(steps, "json", "jdk");
         assertEquals(List.of(630.0, 400.0), s.best().stream().map(ServerReport.Step::offered).toList());
-        assertEquals(400 * 0.99, s.min());
-        assertEquals(630 * 0.99, s.max());
+        assertEquals(396.0, s.min());
+        assertEquals(623.7, s.max());
         assertEquals(ServerReport.sustained(steps, "csv", "jdk").best(), List.of());
     }
 
