@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>{@link #create()} is thread-safe and biased to one thread, as most allocators are used: the first thread
  * that records becomes the owner and counts in fields only it writes (no atomic read-modify-write, about what
- * {@link #confined()} costs); every other thread counts in lock-free atomics ({@link LongAdder}, live bytes in
- * an {@link AtomicLong}). A snapshot adds the two. The peak is exact while one thread records at a time; two
- * threads recording at the same instant can each miss the other's latest change, so a peak that lasted only
- * that long may go unseen. {@link #confined()} counts in the owner's fields only, for an allocator only one
- * thread uses: wrong if several threads use it.
+ * {@link #confined()} costs); every other thread counts in lock-free atomics ({@link LongAdder}). Live bytes
+ * stay in the owner's field while it records alone; from the first record of another thread on, every thread
+ * moves them in one {@link AtomicLong}, so live bytes and the peak are exact under concurrency, except that
+ * records racing that first record of a second thread may miss each other in the peak (a snapshot's peak is
+ * never below its live bytes). A snapshot adds the owner's counters to the others'. {@link #confined()} counts
+ * in the owner's fields only, for an allocator only one thread uses: wrong if several threads use it.
  *
  * <p>A reset racing allocations on other threads leaves the live bytes approximate (as it leaves the
  * allocator's own state undefined).
@@ -56,15 +57,16 @@ public final class Statistics implements AllocationListener {
     }
 
     private final boolean confined;
-    // Both set once by CAS and never changed, so a plain read is enough: a stale null or 0 only sends a thread
-    // to the CAS, which then fails, and Shared's fields are final (safely published).
+    // Both set once by CAS and never changed: a stale null or 0 only sends a thread to the CAS, which then
+    // fails, and Shared's fields are final (safely published). shared is read opaque (see live).
     /** The owner's {@link Thread#threadId()}, 0 until a thread records (ids are positive). */
     private long owner;
     /** The other threads' counters, made when one of them first records. */
     private Shared shared;
 
-    // Written by the owner only, with opaque stores so a snapshot on another thread reads whole values that
-    // stay current; on x86 and ARM these are plain stores, which is what makes the owner's path cheap.
+    // Written by the owner only (live also by a reset, and no longer once another thread records), with opaque
+    // stores so a snapshot on another thread reads whole values that stay current; on x86 and ARM these are
+    // plain stores, which is what makes the owner's path cheap.
     private long allocations;
     private long frees;
     private long failures;
@@ -114,7 +116,7 @@ public final class Statistics implements AllocationListener {
     }
 
     private Shared shared() {
-        Shared s = shared;
+        Shared s = (Shared) SHARED.getOpaque(this);
         if (s == null) {
             Shared made = new Shared();
             s = (Shared) SHARED.compareAndExchange(this, (Shared) null, made);
@@ -127,37 +129,35 @@ public final class Statistics implements AllocationListener {
         counter.setOpaque(s, (long) counter.getOpaque(s) + 1);
     }
 
-    private long sharedLive() {
-        Shared s = shared;
-        return s == null ? 0 : s.live.get();
-    }
-
-    /** Adds {@code delta} to the owner's live bytes and raises its peak to the live bytes of all threads. */
-    private void ownerLive(long delta) {
-        long mine = (long) LIVE.getOpaque(this) + delta;
-        LIVE.setOpaque(this, mine);
-        long now = mine + sharedLive();
-        if (now > (long) PEAK.getOpaque(this)) {
-            PEAK.setOpaque(this, now);
+    /**
+     * Moves the live bytes by {@code delta} and raises the peak. The owner keeps them in its own field while it
+     * records alone; once another thread has recorded, every thread moves them in the shared {@link AtomicLong}
+     * (the owner's field stays as it was, part of the sum), so live and peak stay exact under concurrency as
+     * one atomic keeps them. The shared field is read opaque so that the owner's check is never hoisted.
+     */
+    private void live(boolean mine, long delta) {
+        Shared s = (Shared) SHARED.getOpaque(this);
+        if (mine && s == null) {
+            long now = (long) LIVE.getOpaque(this) + delta;
+            LIVE.setOpaque(this, now);
+            if (now > (long) PEAK.getOpaque(this)) {
+                PEAK.setOpaque(this, now);
+            }
+            return;
         }
-    }
-
-    private void sharedLive(Shared s, long delta) {
-        long now = s.live.addAndGet(delta) + (long) LIVE.getOpaque(this);
-        s.raisePeak(now);
+        s = s == null ? shared() : s;
+        s.raisePeak(s.live.addAndGet(delta) + (long) LIVE.getOpaque(this));
     }
 
     @Override
     public void onAllocation(MemorySegment segment) {
-        long size = segment.byteSize();
-        if (owns()) {
+        boolean mine = owns();
+        if (mine) {
             increment(ALLOCATIONS, this);
-            ownerLive(size);
         } else {
-            Shared s = shared();
-            s.allocations.increment();
-            sharedLive(s, size);
+            shared().allocations.increment();
         }
+        live(mine, segment.byteSize());
     }
 
     @Override
@@ -171,15 +171,13 @@ public final class Statistics implements AllocationListener {
 
     @Override
     public void onRelease(MemorySegment segment) {
-        long size = segment.byteSize();
-        if (owns()) {
+        boolean mine = owns();
+        if (mine) {
             increment(FREES, this);
-            ownerLive(-size);
         } else {
-            Shared s = shared();
-            s.frees.increment();
-            s.live.addAndGet(-size);
+            shared().frees.increment();
         }
+        live(mine, -segment.byteSize());
     }
 
     /**
@@ -188,12 +186,7 @@ public final class Statistics implements AllocationListener {
      */
     @Override
     public void onResize(MemorySegment segment, MemorySegment resized) {
-        long delta = resized.byteSize() - segment.byteSize();
-        if (owns()) {
-            ownerLive(delta);
-        } else {
-            sharedLive(shared(), delta);
-        }
+        live(owns(), resized.byteSize() - segment.byteSize());
     }
 
     /** {@inheritDoc} Here: not a failure (the block is usually moved next, and that allocation is counted). */
@@ -209,7 +202,7 @@ public final class Statistics implements AllocationListener {
             shared().resets.increment();
         }
         LIVE.setOpaque(this, 0L);
-        Shared s = shared;
+        Shared s = (Shared) SHARED.getOpaque(this);
         if (s != null) {
             s.live.set(0);
         }
@@ -223,12 +216,15 @@ public final class Statistics implements AllocationListener {
         long r = (long) RESETS.getOpaque(this);
         long l = (long) LIVE.getOpaque(this);
         long p = (long) PEAK.getOpaque(this);
-        Shared s = shared;
+        Shared s = (Shared) SHARED.getOpaque(this);
         if (s == null) {
             return new AllocationStats(a, f, x, r, l, p);
         }
+        long live = l + s.live.get();
+        // a record racing the moment a second thread first recorded may have missed the other's bytes: the
+        // peak is never below what is live
         return new AllocationStats(a + s.allocations.sum(), f + s.frees.sum(), x + s.failures.sum(),
-                r + s.resets.sum(), l + s.live.get(), Math.max(p, s.peak.get()));
+                r + s.resets.sum(), live, Math.max(live, Math.max(p, s.peak.get())));
     }
 
     /**

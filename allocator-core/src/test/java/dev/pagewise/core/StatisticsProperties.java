@@ -153,4 +153,68 @@ class StatisticsProperties {
         assertEquals(2L * perThread * 24, s.bytesLive());
         assertTrue(s.peakBytes() >= s.bytesLive() && s.peakBytes() <= 4L * perThread * 24, s.toString());
     }
+
+    @Test
+    void twoThreadsRecordingAtOnceShouldLeaveThePeakAtLeastTheLiveBytes() throws Exception {
+        MemorySegment hundred = MemorySegment.ofArray(new byte[100]);
+        MemorySegment fifty = MemorySegment.ofArray(new byte[50]);
+        for (int trial = 0; trial < 20_000; trial++) {
+            Statistics stats = Statistics.create();
+            stats.onFailedAllocation(1, 1); // this thread owns it
+            java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+            Thread other = Thread.ofPlatform().start(() -> {
+                try {
+                    both.await();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                stats.onAllocation(fifty);
+            });
+            both.await();
+            stats.onAllocation(hundred);
+            other.join();
+            AllocationStats s = stats.snapshot();
+            assertEquals(150, s.bytesLive());
+            assertEquals(150, s.peakBytes(), () -> "trial " + s);
+        }
+    }
+
+    @Test
+    void liveBytesShouldStayInRangeWhileAnotherThreadFreesTheOwnersBlocks() throws Exception {
+        Statistics stats = Statistics.create();
+        MemorySegment block = MemorySegment.ofArray(new byte[100]);
+        java.util.concurrent.ArrayBlockingQueue<MemorySegment> handoff = new java.util.concurrent.ArrayBlockingQueue<>(4);
+        stats.onAllocation(block);
+        Thread freer = Thread.ofPlatform().start(() -> stats.onRelease(block));
+        freer.join(); // a second thread has recorded: from here on every thread moves the shared live bytes
+        int blocks = 200_000;
+        Thread consumer = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < blocks; i++) {
+                    stats.onRelease(handoff.take());
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        long[] seen = {Long.MAX_VALUE, Long.MIN_VALUE};
+        Thread watcher = Thread.ofPlatform().start(() -> {
+            while (consumer.isAlive()) {
+                long live = stats.snapshot().bytesLive();
+                seen[0] = Math.min(seen[0], live);
+                seen[1] = Math.max(seen[1], live);
+            }
+        });
+        for (int i = 0; i < blocks; i++) { // the owner allocates, the consumer frees
+            stats.onAllocation(block);
+            handoff.put(block);
+        }
+        consumer.join();
+        watcher.join();
+        long lowest = seen[0];
+        long highest = seen[1];
+        // at most the 4 queued blocks, the one being put and the one being freed are live at any instant
+        assertTrue(lowest >= 0 && highest <= 6 * 100, "live bytes seen between " + lowest + " and " + highest);
+        assertEquals(0, stats.snapshot().bytesLive());
+    }
 }
