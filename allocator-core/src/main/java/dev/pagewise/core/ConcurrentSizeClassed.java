@@ -3,6 +3,7 @@ package dev.pagewise.core;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Restricted;
+import dev.pagewise.core.internal.VarHandles;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -41,11 +42,7 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
     private static final VarHandle HEAP_OWNER;
 
     static {
-        try {
-            HEAP_OWNER = MethodHandles.lookup().findVarHandle(Heap.class, "owner", Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        HEAP_OWNER = VarHandles.field(MethodHandles.lookup(), Heap.class, "owner", Thread.class);
     }
 
     /** One thread's classes; {@code owner} is who allocates from them, {@code null} for nobody. */

@@ -1,6 +1,7 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.Bridge;
+import dev.pagewise.core.internal.VarHandles;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -25,11 +26,7 @@ public final class Lifetime {
     private static final VarHandle STATE;
 
     static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(Lifetime.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        STATE = VarHandles.field(MethodHandles.lookup(), Lifetime.class, "state", int.class);
         Bridge.lifetimes(Lifetime::acquire);
     }
 
@@ -160,11 +157,7 @@ public final class Lifetime {
         private static final VarHandle RELEASED;
 
         static {
-            try {
-                RELEASED = MethodHandles.lookup().findVarHandle(Hold.class, "released", boolean.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
+            RELEASED = VarHandles.field(MethodHandles.lookup(), Hold.class, "released", boolean.class);
         }
 
         private final Lifetime lifetime;

@@ -4,6 +4,7 @@ import dev.pagewise.core.internal.Zeroing;
 import dev.pagewise.core.internal.ByteSizes;
 import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Restricted;
+import dev.pagewise.core.internal.VarHandles;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -41,13 +42,9 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
     private static final VarHandle REMOTE_FREED;
 
     static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            REMOTE_HEAD = lookup.findVarHandle(OwnedSlab.class, "remoteHead", long.class);
-            REMOTE_FREED = lookup.findVarHandle(OwnedSlab.class, "remoteFreed", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        REMOTE_HEAD = VarHandles.field(lookup, OwnedSlab.class, "remoteHead", long.class);
+        REMOTE_FREED = VarHandles.field(lookup, OwnedSlab.class, "remoteFreed", long.class);
     }
 
     private final FixedRange range;

@@ -6,6 +6,7 @@ import dev.pagewise.core.internal.Events;
 import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.ResetEvent;
 import dev.pagewise.core.internal.Restricted;
+import dev.pagewise.core.internal.VarHandles;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -37,11 +38,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private static final VarHandle CURSOR;
 
     static {
-        try {
-            CURSOR = MethodHandles.lookup().findVarHandle(SharedBumpArena.class, "cursor", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        CURSOR = VarHandles.field(MethodHandles.lookup(), SharedBumpArena.class, "cursor", long.class);
     }
 
     /** A thread's chunk: {@code [pos, end)} of {@code generation}. */

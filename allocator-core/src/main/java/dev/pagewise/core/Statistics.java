@@ -1,6 +1,7 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.MBeans;
+import dev.pagewise.core.internal.VarHandles;
 
 import javax.management.ObjectName;
 import java.lang.foreign.MemorySegment;
@@ -41,19 +42,15 @@ public final class Statistics implements AllocationListener {
     private static final VarHandle PEAK;
 
     static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            OWNER = l.findVarHandle(Statistics.class, "owner", long.class);
-            SHARED = l.findVarHandle(Statistics.class, "shared", Shared.class);
-            ALLOCATIONS = l.findVarHandle(Statistics.class, "allocations", long.class);
-            FREES = l.findVarHandle(Statistics.class, "frees", long.class);
-            FAILURES = l.findVarHandle(Statistics.class, "failures", long.class);
-            RESETS = l.findVarHandle(Statistics.class, "resets", long.class);
-            LIVE = l.findVarHandle(Statistics.class, "live", long.class);
-            PEAK = l.findVarHandle(Statistics.class, "peak", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        MethodHandles.Lookup l = MethodHandles.lookup();
+        OWNER = VarHandles.field(l, Statistics.class, "owner", long.class);
+        SHARED = VarHandles.field(l, Statistics.class, "shared", Shared.class);
+        ALLOCATIONS = VarHandles.field(l, Statistics.class, "allocations", long.class);
+        FREES = VarHandles.field(l, Statistics.class, "frees", long.class);
+        FAILURES = VarHandles.field(l, Statistics.class, "failures", long.class);
+        RESETS = VarHandles.field(l, Statistics.class, "resets", long.class);
+        LIVE = VarHandles.field(l, Statistics.class, "live", long.class);
+        PEAK = VarHandles.field(l, Statistics.class, "peak", long.class);
     }
 
     private final boolean confined;
