@@ -1,5 +1,6 @@
 package dev.pagewise.bench;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,7 @@ class RateLoadTest {
     /** A server that answers at once, except that request number {@code stallAt} takes {@code stallMillis}. */
     private URI start(int stallAt, long stallMillis) throws IOException {
         AtomicInteger requests = new AtomicInteger();
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
-        server.createContext("/", exchange -> {
+        return serve(exchange -> {
             try (exchange) {
                 exchange.getRequestBody().readAllBytes();
                 if (requests.incrementAndGet() == stallAt) {
@@ -47,6 +45,14 @@ class RateLoadTest {
                 }
             }
         });
+    }
+
+    /** Starts a server on virtual threads that answers every request with {@code handler}; {@return its URI} */
+    private URI serve(HttpHandler handler) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        executor = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
+        server.createContext("/", handler);
         server.start();
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/orders");
     }
@@ -95,19 +101,14 @@ class RateLoadTest {
 
     @Test
     void countsAnswersOtherThan200AsErrors() throws Exception {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
-        server.createContext("/", exchange -> {
+        URI failing = serve(exchange -> {
             try (exchange) {
                 exchange.getRequestBody().readAllBytes();
                 exchange.sendResponseHeaders(500, 1);
                 exchange.getResponseBody().write('x');
             }
         });
-        server.start();
-        RateLoad load = new RateLoad(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
-                new byte[1], "text/plain", 1);
+        RateLoad load = new RateLoad(failing, new byte[1], "text/plain", 1);
         RateLoad.Step s = load.step(50, 0.2, -1);
         assertEquals(10, s.errors());
         assertEquals(0, s.completed());
