@@ -140,24 +140,27 @@ final class ResetPolicies {
             // The committed pages past the bytes used, [to, end), read zero (the caller guarantees it) but may be
             // resident from earlier resets, and resident pages count against the budget: kept while it lasts,
             // never zeroed again, released after it. When the budget covers them all they need no scan at all,
-            // which with the default budget (a pool slot's size) leaves a dense reset without a system call.
+            // which with the default budget (a pool slot's size) leaves a dense reset without a system call;
+            // otherwise the scan of the used pages walks on through them, one system call rather than two.
             long end = Math.max(to, Checks.alignDown(os.committed(), os.pageSize()));
             boolean keepsNothing = t.budgetLeft() == 0;
+            boolean tailFits = end - from <= t.budgetLeft();
             boolean dense = !trackWrites && to - from <= t.budgetLeft() && lastDirtyPercent >= DENSE_PERCENT
                     && ++sinceScan < RESCAN_EVERY;
             long cut;
             if (dense) {
                 t.keep(from, to - from, true);
-                cut = to;
+                cut = tailFits ? end : t.scan(scanner, to, end, to);
             } else {
                 sinceScan = 0;
                 // a write-tracking scan tells written pages from clean ones itself, the tail's included
-                cut = t.scan(scanner, from, trackWrites ? end : to);
+                long scanTo = tailFits && !trackWrites ? to : end;
+                cut = t.scan(scanner, from, scanTo, trackWrites ? end : to);
+                if (cut == scanTo) {
+                    cut = end;
+                }
                 lastDirtyPercent = (int) (100 * Math.min(t.zeroedIn(), to - from) / (to - from));
                 scanner.afterReset(from, end - from);
-            }
-            if (!trackWrites && cut == to) {
-                cut = end - to <= t.budgetLeft() ? end : t.scanKnownZero(scanner, to, end);
             }
             t.release(cut, end);
             return t.report(dense ? ResetStrategy.ZERO : keepsNothing ? ResetStrategy.DECOMMIT : scanner.strategy(), start);
@@ -189,8 +192,8 @@ final class ResetPolicies {
         private long decommitted;
         private int regions;
         private long cut;
-        /** Whether the part being scanned reads zero already, so that its resident pages need no zeroing. */
-        private boolean knownZero;
+        /** Where the part being scanned starts to read zero already, so that its resident pages need no zeroing. */
+        private long zeroFrom;
 
         Totals(OsBacked os, long keepResident) {
             this.os = os;
@@ -242,19 +245,12 @@ final class ResetPolicies {
             }
         }
 
-        /** Keeps the first pages with data up to the budget, zeroing them; {@return where keeping stopped} */
-        long scan(PageScanner scanner, long from, long to) {
-            knownZero = false;
-            return scanPages(scanner, from, to);
-        }
-
-        /** Keeps the first resident pages of a part that reads zero up to the budget; {@return where keeping stopped} */
-        long scanKnownZero(PageScanner scanner, long from, long to) {
-            knownZero = true;
-            return scanPages(scanner, from, to);
-        }
-
-        private long scanPages(PageScanner scanner, long from, long to) {
+        /**
+         * Keeps the first resident pages of {@code [from, to)} up to the budget, zeroing those with data below
+         * {@code zeroFrom} (the pages from there on read zero already); {@return where keeping stopped}
+         */
+        long scan(PageScanner scanner, long from, long to, long zeroFrom) {
+            this.zeroFrom = zeroFrom;
             cut = to;
             if (budget == 0) {
                 return from;
@@ -269,8 +265,16 @@ final class ResetPolicies {
                 release(offset, offset + length);
                 return true;
             }
+            if (offset < zeroFrom && offset + length > zeroFrom) {
+                return keepPages(offset, zeroFrom - offset, state, hugePageSize)
+                        && keepPages(zeroFrom, offset + length - zeroFrom, state, hugePageSize);
+            }
+            return keepPages(offset, length, state, hugePageSize);
+        }
+
+        private boolean keepPages(long offset, long length, PageState state, long hugePageSize) {
             long keep = Math.min(length, budget);
-            boolean zero = state == PageState.DIRTY && !knownZero;
+            boolean zero = state == PageState.DIRTY && offset < zeroFrom;
             keep(offset, keep, zero);
             if (zero) {
                 scanZeroed += keep;

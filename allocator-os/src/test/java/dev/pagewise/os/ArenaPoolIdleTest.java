@@ -1,8 +1,6 @@
 package dev.pagewise.os;
 
-import dev.pagewise.core.Lifetime;
 import dev.pagewise.core.OsBacked;
-import dev.pagewise.core.PageScanner;
 import dev.pagewise.core.Protection;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.os.linux.MmapBacked;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -151,7 +148,7 @@ class ArenaPoolIdleTest {
             CountDownLatch inPurge = new CountDownLatch(1);
             CountDownLatch letGo = new CountDownLatch(1);
             AtomicBoolean stall = new AtomicBoolean(true);
-            OsBacked stalling = new Delegating(inner) {
+            OsBacked stalling = new DelegatingOsBacked(inner) {
                 @Override
                 public void releasePages(long offset, long length) {
                     if (stall.getAndSet(false)) { // the first release, the purge's: zeroAll never releases
@@ -201,65 +198,6 @@ class ArenaPoolIdleTest {
         leaser.join(5000);
         assertNull(failure.get(), () -> String.valueOf(failure.get()));
         assertTrue(leasedAt.get() >= released, "leased only after the purge ended");
-    }
-
-    /** An {@link OsBacked} that passes every call to another. */
-    private static class Delegating implements OsBacked {
-        private final OsBacked inner;
-
-        Delegating(OsBacked inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public long pageSize() {
-            return inner.pageSize();
-        }
-
-        @Override
-        public void releasePages(long offset, long length) {
-            inner.releasePages(offset, length);
-        }
-
-        @Override
-        public MemorySegment protect(long offset, long length, Protection protection) {
-            return inner.protect(offset, length, protection);
-        }
-
-        @Override
-        public Optional<PageScanner> pageScanner() {
-            return inner.pageScanner();
-        }
-
-        @Override
-        public MemorySegment segment() {
-            return inner.segment();
-        }
-
-        @Override
-        public long byteSize() {
-            return inner.byteSize();
-        }
-
-        @Override
-        public long committed() {
-            return inner.committed();
-        }
-
-        @Override
-        public void commit(long offset, long length) {
-            inner.commit(offset, length);
-        }
-
-        @Override
-        public void zero(long offset, long length) {
-            inner.zero(offset, length);
-        }
-
-        @Override
-        public Lifetime lifetime() {
-            return inner.lifetime();
-        }
     }
 
     @Test

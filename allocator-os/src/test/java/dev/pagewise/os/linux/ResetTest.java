@@ -1,8 +1,10 @@
 package dev.pagewise.os.linux;
 
+import dev.pagewise.os.DelegatingOsBacked;
 import dev.pagewise.os.MapOptions;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.OsBacked;
+import dev.pagewise.core.PageScanner;
 import dev.pagewise.core.ResetPolicy;
 import dev.pagewise.core.ResetReport;
 import dev.pagewise.core.ResetStrategy;
@@ -15,6 +17,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -158,6 +162,48 @@ class ResetTest {
             assertEquals(128 * k, smaller.bytesZeroed(), smaller.toString());
             assertEquals(256 * k, ResetProperties.privatePages(base, 1 << 20) * PAGE, "the tail past the budget went back");
             assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+        }
+    }
+
+    @Test
+    void aScanThatMayNotKeepThePagesPastTheUsedBytesShouldWalkThemInTheSameCall() {
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        long k = 1 << 10;
+        try (MmapBacked range = MmapBacked.map(2 << 20)) {
+            MemorySegment s = range.segment();
+            AtomicInteger walks = new AtomicInteger();
+            PageScanner pagemap = range.pageScanner().orElseThrow();
+            PageScanner counted = new PageScanner() {
+                @Override
+                public ResetStrategy strategy() {
+                    return pagemap.strategy();
+                }
+
+                @Override
+                public void scan(long offset, long length, long maxPages, Visitor visitor) {
+                    walks.incrementAndGet();
+                    pagemap.scan(offset, length, maxPages, visitor);
+                }
+            };
+            OsBacked counting = new DelegatingOsBacked(range) {
+                @Override
+                public Optional<PageScanner> pageScanner() {
+                    return Optional.of(counted);
+                }
+            };
+            for (long p = 0; p < 1 << 20; p += 4 * PAGE) {
+                s.set(JAVA_BYTE, p, (byte) 1); // sparse: a scan, not the dense memset
+            }
+            s.asSlice(1 << 20, 512 * k).fill((byte) 0); // resident past the used bytes, reading zero
+
+            ResetReport report = ResetPolicy.keepResident(512 * k).reset(counting, 0, 1 << 20);
+            assertEquals(1, walks.get(), "used pages and the rest of the committed prefix in one walk");
+            assertEquals(256 * k, report.bytesZeroed(), "only the written pages: " + report);
+            assertEquals(768 * k, report.bytesDecommitted(), "from where the budget ran out: " + report);
+            assertEquals(512 * k, ResetProperties.privatePages(s.address(), 2 << 20) * PAGE);
+            assertEquals(512 * k, ResetProperties.privatePages(s.address(), 1280 * k) * PAGE,
+                    "the written pages and the first 256 KiB past the used bytes stay");
+            assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[2 << 20])));
         }
     }
 
