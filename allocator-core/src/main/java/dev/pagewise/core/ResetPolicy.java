@@ -56,13 +56,14 @@ public interface ResetPolicy {
      * Over an {@link OsBacked} range with a {@linkplain OsBacked#pageScanner() page scanner} (Linux's
      * pagemap) it zeroes only the used pages that hold data. The committed pages past the used bytes, which
      * read zero already, count against the budget too: kept resident while it lasts, never zeroed again,
-     * released past it; they are scanned, in the same walk as the used pages, only when the budget may not
-     * cover them all. Without a scanner it zeroes the first {@code bytes} and releases the rest
-     * ({@link ResetStrategy#PREFIX}). A used range of at most 64 KiB within the budget is zeroed with one
-     * memset instead, which is cheaper than any system call. When a scan finds the used pages mostly (three
-     * quarters or more) written, the following resets within the budget zero them with one memset instead of
-     * scanning them, scanning in full again every 16th reset; their reports say {@link ResetStrategy#ZERO}.
-     * The policy is thread-safe and may be shared; it then adapts to what the resets of all its arenas find.
+     * released past it; they are scanned only when the budget may not cover them and the used bytes together
+     * (in the same walk as the used pages, when those are scanned). Without a scanner it zeroes the first
+     * {@code bytes} and releases the rest ({@link ResetStrategy#PREFIX}). A used range of at most 64 KiB
+     * within the budget is zeroed with one memset instead, which is cheaper than any system call. When a scan
+     * finds the used pages mostly (three quarters or more) written, the following resets within the budget
+     * zero them with one memset instead of scanning them, scanning in full again every 16th reset; their
+     * reports say {@link ResetStrategy#ZERO}. The policy is thread-safe and may be shared; it then adapts to
+     * what the resets of all its arenas find.
      *
      * @param bytes how many bytes of an {@link OsBacked} range a reset may keep resident, zeroed, rounded
      *              down to whole pages; the rest of the used pages is released

@@ -208,6 +208,24 @@ class ResetTest {
     }
 
     @Test
+    void pagesPastTheUsedBytesThatTheBudgetCoversShouldStayWithoutBeingLookedAt() {
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        long k = 1 << 10;
+        try (MmapBacked range = MmapBacked.map(1 << 20)) {
+            MemorySegment s = range.segment();
+            s.asSlice(256 * k, 768 * k).fill((byte) 0); // resident past the used bytes, reading zero
+            for (long p = 0; p < 256 * k; p += 4 * PAGE) {
+                s.set(JAVA_BYTE, p, (byte) 1); // sparse: a scan of the used pages only
+            }
+            ResetReport report = ResetPolicy.keepResident(1 << 20).reset(range, 0, 256 * k);
+            assertEquals(64 * k, report.bytesZeroed(), report.toString());
+            assertEquals(0, report.bytesDecommitted(), "the budget covers every page: " + report);
+            assertEquals(832 * k, ResetProperties.privatePages(s.address(), 1 << 20) * PAGE);
+            assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+        }
+    }
+
+    @Test
     void trackWritesShouldZeroExactlyThePagesWrittenSinceTheLastReset() {
         try (MmapBacked range = MmapBacked.map(1 << 20)) {
             assumeTrue(range.pageScanner().orElseThrow().writeTracking() != null,
