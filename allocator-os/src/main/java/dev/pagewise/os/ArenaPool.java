@@ -24,6 +24,7 @@ import dev.pagewise.os.linux.MmapBacked;
 import javax.management.ObjectName;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -44,8 +45,8 @@ import java.util.concurrent.locks.LockSupport;
  * calling thread as a {@link RequestArena}; closing it resets the slot under the pool's
  * {@link ResetPolicy} (default {@link ResetPolicy#defaultPolicy()}) and returns it.
  *
- * <p>Thread-safe. A lease claims a slot by compare-and-set, trying first a hot slot (the one a platform
- * thread used last; for a virtual thread, the one returned last), then spreading; no lock on that path.
+ * <p>Thread-safe. A lease claims a slot by compare-and-set, trying first hot slots (the one a platform thread
+ * used last, then the ones returned last, newest first), then spreading; no lock on that path.
  * When every slot is out, a lease waits up to the configured timeout and then throws
  * {@link PoolExhaustedException}. With {@link Builder#scrubInBackground()} the reset runs on a scrubber
  * thread, and a slot is leased again only after its scrub completed.
@@ -106,10 +107,18 @@ public final class ArenaPool implements AutoCloseable {
     private final AtomicInteger spread = new AtomicInteger();
     private final ThreadLocal<int[]> lastSlot = ThreadLocal.withInitial(() -> new int[] {-1});
     /**
-     * The slot freed last: a hint for {@link #claim()}, whose CAS decides, so a plain field (a stale read costs a
-     * failed CAS at most; a volatile store here would cost a full fence per lease).
+     * How many of the slots freed last a lease tries, newest first, before it spreads: with several requests in
+     * flight the slot freed last is often taken, and the next ones are still in the caches, where a slot found
+     * by spreading over the whole pool is usually not (a power of two).
      */
-    private int recent = -1;
+    private static final int RECENT = 8;
+    /**
+     * The slots freed last, newest at {@code freedCount - 1} (mod {@link #RECENT}): hints for {@link #claim()}, whose
+     * CAS decides, so plain fields (a stale or lost entry costs a failed CAS or a colder slot at most; volatile
+     * stores here would cost a full fence per lease).
+     */
+    private final int[] freedRecently = new int[RECENT];
+    private int freedCount;
     private volatile boolean closing;
     /** Serialises the calls of {@link #close(Duration)}; held while it stops the scrubber and purger. */
     private final Object closeLock = new Object();
@@ -179,6 +188,7 @@ public final class ArenaPool implements AutoCloseable {
             resets[i] = new LongAdder();
         }
         this.state = new AtomicIntegerArray(b.slots);
+        Arrays.fill(freedRecently, -1);
         this.leasesBySlot = new AtomicReferenceArray<>(b.slots);
         this.available = new Semaphore(b.slots);
         this.idleSince = new long[b.slots];
@@ -585,16 +595,26 @@ public final class ArenaPool implements AutoCloseable {
     }
 
     /**
-     * Claims a free slot; a permit guarantees there is one. A platform thread tries the slot it used last;
-     * a virtual thread, which lives for one request, tries the slot returned last (its pages were written
-     * most recently) and does not pay for a thread-local. Then it spreads.
+     * Claims a free slot; a permit guarantees there is one. A platform thread tries the slot it used last (a
+     * virtual thread, which lives for one request, does not pay for a thread-local); then the slots returned
+     * last, newest first, whose pages were written most recently and are the likeliest still in the caches, as
+     * {@code malloc} hands out the block freed last. Then it spreads.
      */
     private int claim() {
         boolean virtual = Thread.currentThread().isVirtual();
         int[] last = virtual ? null : lastSlot.get();
-        int preferred = virtual ? recent : last[0];
-        if (preferred >= 0 && state.compareAndSet(preferred, FREE, LEASED)) {
-            return preferred;
+        if (last != null && last[0] >= 0 && state.compareAndSet(last[0], FREE, LEASED)) {
+            return last[0];
+        }
+        int newest = freedCount;
+        for (int i = 1; i <= RECENT; i++) {
+            int slot = freedRecently[(newest - i) & (RECENT - 1)];
+            if (slot >= 0 && state.getOpaque(slot) == FREE && state.compareAndSet(slot, FREE, LEASED)) {
+                if (last != null) {
+                    last[0] = slot;
+                }
+                return slot;
+            }
         }
         int n = slots.length;
         for (int passes = 0; ; passes++) {
@@ -623,8 +643,15 @@ public final class ArenaPool implements AutoCloseable {
             idleSince[slot] = System.nanoTime();
         }
         state.setRelease(slot, FREE);
-        recent = slot;
+        freed(slot);
         available.release();
+    }
+
+    /** Notes {@code slot} as the newest of {@link #freedRecently}, for {@link #claim()}. */
+    private void freed(int slot) {
+        int at = freedCount;
+        freedRecently[at & (RECENT - 1)] = slot;
+        freedCount = at + 1;
     }
 
     /**
@@ -868,7 +895,7 @@ public final class ArenaPool implements AutoCloseable {
                 } finally {
                     state.set(slot, FREE);
                     if (done) {
-                        recent = slot;
+                        freed(slot);
                     }
                 }
             }

@@ -49,6 +49,38 @@ class ArenaPoolTest {
     }
 
     @Test
+    void withLeasesOutALeaseShouldTakeTheSlotsReturnedLastNewestFirst() throws Exception {
+        try (ArenaPool pool = ArenaPool.builder(16, 1 << 20).build()) {
+            RequestArena[] out = new RequestArena[6];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = pool.lease();
+            }
+            int older = out[1].slot();
+            int newer = out[3].slot();
+            out[1].close();
+            out[3].close();
+            // this thread's last slot (out[5]'s) is still out: the slots returned last come next, newest first
+            try (RequestArena first = pool.lease(); RequestArena second = pool.lease()) {
+                assertEquals(newer, first.slot(), "the slot returned last");
+                assertEquals(older, second.slot(), "then the one returned before it");
+            }
+            int[] seen = new int[2];
+            out[0].close();
+            out[2].close();
+            Thread.ofVirtual().start(() -> {
+                try (RequestArena a = pool.lease(); RequestArena b = pool.lease()) {
+                    seen[0] = a.slot();
+                    seen[1] = b.slot();
+                }
+            }).join();
+            assertEquals(out[2].slot(), seen[0], "a virtual thread too");
+            assertEquals(out[0].slot(), seen[1]);
+            out[4].close();
+            out[5].close();
+        }
+    }
+
+    @Test
     void aPlatformThreadShouldPreferItsOwnSlotAndAVirtualThreadTheSlotReturnedLast() throws Exception {
         try (ArenaPool pool = ArenaPool.builder(8, 1 << 20).build()) {
             int mine;
