@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -20,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 /**
  * The memory of one request of the server's csv workload and nothing else: a 26 KiB body copied in, three
  * columns of 2,000 rows (8, 4 and 8 bytes a row) written, a short answer; then the memory is given back. From
- * a lease of an {@link ArenaPool} (reset on close) and from a JDK confined arena. The server's csv target
+ * a lease of an {@link ArenaPool} of 64 slots, as the server's (reset on close), and from a JDK confined arena. The server's csv target
  * (parity with the JDK arena) rests on this difference, which a request's other work hides in the load test.
  */
 @State(Scope.Thread)
@@ -29,18 +30,24 @@ public class RequestMemoryBench extends BenchDefaults {
 
     static final int BODY = 26 << 10;
     static final int ROWS = 2000;
+    /** Requests in flight in the {@code *EightInFlight} variants: each op opens one and ends the oldest. */
+    static final int IN_FLIGHT = 8;
 
     private final byte[] body = new byte[BODY];
+    private final ArrayDeque<Arena> inFlight = new ArrayDeque<>();
     private ArenaPool pool;
 
     @Setup
     public void setup() {
         java.util.Arrays.fill(body, (byte) '7');
-        pool = ArenaPool.builder(8, 4 << 20).leaseTimeout(Duration.ofSeconds(5)).build();
+        pool = ArenaPool.builder(64, 4 << 20).leaseTimeout(Duration.ofSeconds(5)).build();
     }
 
     @TearDown
     public void tearDown() {
+        while (!inFlight.isEmpty()) {
+            inFlight.poll().close();
+        }
         pool.close();
     }
 
@@ -66,5 +73,28 @@ public class RequestMemoryBench extends BenchDefaults {
         try (Arena arena = Arena.ofConfined()) {
             return request(arena);
         }
+    }
+
+    /**
+     * As a server with several requests in flight: the memory of each op's request is given back
+     * {@value #IN_FLIGHT} ops later, so a lease finds the slot freed last taken by a request still running.
+     */
+    @Benchmark
+    public long poolLeaseEightInFlight() {
+        return inFlight(pool.lease());
+    }
+
+    @Benchmark
+    public long jdkConfinedArenaEightInFlight() {
+        return inFlight(Arena.ofConfined());
+    }
+
+    private long inFlight(Arena arena) {
+        long result = request(arena);
+        inFlight.add(arena);
+        if (inFlight.size() >= IN_FLIGHT) {
+            inFlight.poll().close();
+        }
+        return result;
     }
 }
