@@ -30,7 +30,7 @@ public class RequestMemoryBench extends BenchDefaults {
 
     static final int BODY = 26 << 10;
     static final int ROWS = 2000;
-    /** Requests in flight in the {@code *EightInFlight} variants: each op opens one and ends the oldest. */
+    /** Requests open at once in the {@code *EightInFlight} variants: each op opens one, then ends the oldest if that makes this many. */
     static final int IN_FLIGHT = 8;
 
     private final byte[] body = new byte[BODY];
@@ -76,8 +76,8 @@ public class RequestMemoryBench extends BenchDefaults {
     }
 
     /**
-     * As a server with several requests in flight: the memory of each op's request is given back
-     * {@value #IN_FLIGHT} ops later, so a lease finds the slot freed last taken by a request still running.
+     * As a server with several requests in flight: the memory of each op's request is given back 7 ops later,
+     * so {@value #IN_FLIGHT} are open while a request runs and this thread's last slot is never free to lease.
      */
     @Benchmark
     public long poolLeaseEightInFlight() {

@@ -141,7 +141,7 @@ final class ResetPolicies {
             // resident from earlier resets, and resident pages count against the budget: kept while it lasts,
             // never zeroed again, released after it. When the budget covers them all they need no scan at all,
             // which with the default budget (a pool slot's size) leaves a dense reset without a system call;
-            // otherwise the scan of the used pages walks on through them, one system call rather than two.
+            // otherwise the scan of the used pages walks on through them: one walk, not a second one of their own.
             long end = Math.max(to, Checks.alignDown(os.committed(), os.pageSize()));
             boolean keepsNothing = t.budgetLeft() == 0;
             boolean tailFits = end - from <= t.budgetLeft();
