@@ -33,20 +33,25 @@ import java.util.concurrent.locks.LockSupport;
  * [--pid server-pid]} warms the server up (at the first rate unless told), then runs one step per rate in rising order until two steps in a row fail (p99
  * above the SLO, less than 95% of the offered rate achieved, or any error), and bisects between the highest
  * step that passed and the failed step above it. It prints one CSV line per step:
- * {@value #HEADER}; {@code RateLoad --header} prints that header alone.
+ * {@value #HEADER}; {@code RateLoad --header} prints that header alone. With {@code --pid} each step also reads
+ * the server's resident set after the step and its CPU time per request during it (else NaN).
  */
 public final class RateLoad {
 
-    static final String HEADER = "offered,achieved,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,completed,errors,unsent,rss_mib,pass";
+    static final String HEADER = "offered,achieved,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,completed,errors,unsent,rss_mib,cpu_us,pass";
 
     private static final int COLUMNS = HEADER.split(",").length;
 
     /** The share of the offered rate a step must achieve to pass. */
     static final double ACHIEVED_SHARE = 0.95;
 
-    /** One step's outcome; latencies in milliseconds, corrected for coordinated omission. */
+    /**
+     * One step's outcome; latencies in milliseconds, corrected for coordinated omission. {@code cpuMicros} is the
+     * server's CPU time (every thread, user and system) while the step ran, per completed request: what a request
+     * costs the server at that load, which the sustained rate, a threshold, shows only coarsely.
+     */
     record Step(double offered, double achieved, double p50, double p90, double p99, double p999, double max,
-                long completed, long errors, long unsent, double rssMib) {
+                long completed, long errors, long unsent, double rssMib, double cpuMicros) {
 
         /**
          * Rounds the measures to the digits {@link #csv} writes (rates to 0.1, latencies to a microsecond), so
@@ -62,10 +67,12 @@ public final class RateLoad {
             p999 = round(p999, 1000);
             max = round(max, 1000);
             rssMib = round(rssMib, 10);
+            cpuMicros = round(cpuMicros, 10);
         }
 
+        /** Rounds to {@code 1 / scale}; NaN (not measured) stays NaN, where {@link Math#round} would make it 0. */
         private static double round(double value, double scale) {
-            return Math.round(value * scale) / scale;
+            return Double.isNaN(value) ? value : Math.round(value * scale) / scale;
         }
 
         boolean passes(double sloMillis) {
@@ -74,8 +81,8 @@ public final class RateLoad {
 
         /** {@return this step as a line under {@link #HEADER}; its last column is {@link #passes} at {@code sloMillis}} */
         String csv(double sloMillis) {
-            return String.format(Locale.ROOT, "%.0f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%.1f,%s", offered, achieved,
-                    p50, p90, p99, p999, max, completed, errors, unsent, rssMib, passes(sloMillis));
+            return String.format(Locale.ROOT, "%.0f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%.1f,%.1f,%s", offered, achieved,
+                    p50, p90, p99, p999, max, completed, errors, unsent, rssMib, cpuMicros, passes(sloMillis));
         }
 
         /**
@@ -93,7 +100,7 @@ public final class RateLoad {
                 return new Step(Double.parseDouble(c[0]), Double.parseDouble(c[1]), Double.parseDouble(c[2]),
                         Double.parseDouble(c[3]), Double.parseDouble(c[4]), Double.parseDouble(c[5]),
                         Double.parseDouble(c[6]), Long.parseLong(c[7]), Long.parseLong(c[8]), Long.parseLong(c[9]),
-                        Double.parseDouble(c[10]));
+                        Double.parseDouble(c[10]), Double.parseDouble(c[11]));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("not a step under " + HEADER + ": " + line, e);
             }
@@ -133,6 +140,7 @@ public final class RateLoad {
         long start = System.nanoTime() + 20_000_000; // every connection's thread is running before the first is due
         long deadline = start + (long) (seconds * 1.5e9);
         Connection[] workers = new Connection[connections];
+        long cpuBefore = cpuNanos(serverPid);
         for (int c = 0; c < connections; c++) {
             workers[c] = new Connection(c, total, start, interval, deadline);
             workers[c].thread.start();
@@ -142,6 +150,7 @@ public final class RateLoad {
             w.thread.join();
             end = Math.max(end, w.lastDone);
         }
+        long cpuAfter = cpuNanos(serverPid);
         long[] all = new long[(int) Arrays.stream(workers).mapToLong(w -> w.count).sum()];
         int at = 0;
         long errors = 0;
@@ -156,7 +165,8 @@ public final class RateLoad {
         double elapsed = Math.max(end - start, seconds * 1e9) / 1e9;
         return new Step(rate, all.length / elapsed, percentile(all, 0.50), percentile(all, 0.90),
                 percentile(all, 0.99), percentile(all, 0.999), percentile(all, 1.0), all.length, errors, unsent,
-                rssMib(serverPid));
+                rssMib(serverPid), cpuBefore < 0 || cpuAfter < 0 || all.length == 0 ? Double.NaN
+                        : (cpuAfter - cpuBefore) / 1e3 / all.length);
     }
 
     /** {@return the {@code q} quantile of sorted nanosecond latencies, in milliseconds; NaN when there are none} */
@@ -182,6 +192,25 @@ public final class RateLoad {
             return Double.NaN;
         }
         return Double.NaN;
+    }
+
+    /**
+     * {@return the CPU time {@code pid} has used, user and system, all threads, in nanoseconds; -1 when unknown}
+     * From {@code /proc/pid/stat} fields 14 and 15 (proc(5)), counted in clock ticks of 1/100 s: the kernel's
+     * USER_HZ, which {@code getconf CLK_TCK} prints (100 on x86-64 and arm64; alpha's 1024 is not supported).
+     */
+    static long cpuNanos(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // the command name (field 2) is in parentheses and may hold spaces: count fields after its ')'
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** One keep-alive connection and the thread that drives it through its share of a step's schedule. */

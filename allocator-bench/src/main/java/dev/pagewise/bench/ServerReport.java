@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Writes the server load test's report from the steps {@code scripts/load-server} records with
@@ -60,9 +61,7 @@ public final class ServerReport {
      */
     record Sustained(String allocator, List<Step> best, boolean capped) {
         double median(java.util.function.ToDoubleFunction<Step> f) {
-            double[] v = best.stream().mapToDouble(f).sorted().toArray();
-            return v.length == 0 ? Double.NaN
-                    : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+            return ServerReport.median(best.stream().mapToDouble(f).sorted().toArray());
         }
 
         double min() {
@@ -194,33 +193,85 @@ public final class ServerReport {
                         + "child vector, as a DOM parser makes), then totalled per customer in an off-heap hash table.\n\n"
                 : "CSV rows parsed into three off-heap columns and summarised: a few large allocations a request.\n\n");
         md.append(String.format(Locale.ROOT, "| Allocator | Sustained requests/s | Range over rounds | p50 ms | p99 ms "
-                + "| p99.9 ms | Server RSS MiB |%n|---|---:|---|---:|---:|---:|---:|%n"));
+                + "| p99.9 ms | Server RSS MiB | Server CPU µs a request |%n|---|---:|---|---:|---:|---:|---:|---:|%n"));
         for (String allocator : ALLOCATORS) {
             Sustained s = sustained(steps, workload, allocator);
             if (s.best().isEmpty()) {
-                md.append("| ").append(allocator).append(" | none passed | | | | | |\n");
+                md.append("| ").append(allocator).append(" | none passed | | | | | | |\n");
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s%.0f | %.0f-%.0f (%d of %d rounds) | %.2f | %.2f | %.2f | %.1f |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s%.0f | %.0f-%.0f (%d of %d rounds) | %.2f | %.2f | %.2f | %.1f | %.1f |%n",
                     allocator, s.capped() ? "at least " : "", s.median(Step::achieved), s.min(), s.max(), s.best().size(), rounds,
                     s.median(t -> t.load().p50()), s.median(t -> t.load().p99()), s.median(t -> t.load().p999()),
-                    s.median(t -> t.load().rssMib())));
+                    s.median(t -> t.load().rssMib()), s.median(t -> t.load().cpuMicros())));
         }
+        cpuAtCommonRate(md, workload, steps);
         md.append(String.format(Locale.ROOT, "%nLatencies are those of each round's highest passing step (p99 at most "
                 + "%.0f ms by construction); they show how close to the SLO each allocator ran at its limit. "
                 + "*At least*: the allocator passed the ladder's highest step in some round, so it may sustain more.%n", slo));
     }
 
+    /**
+     * The server's CPU time per request at the same offered rate for every allocator: in each round, the highest
+     * rate of the ladder that all of them passed ({@code rates}, one per round that has one), and each
+     * allocator's CPU microseconds a request there. The sustained rate is a threshold, one rung of the ladder
+     * wide; this is the cost of a request, like for like.
+     */
+    record CommonRate(List<Double> rates, Map<String, List<Double>> cpuMicros) {
+    }
+
+    static CommonRate cpuAtCommonRate(List<Step> steps, String workload, List<String> allocators) {
+        Map<String, List<Double>> cpu = new TreeMap<>(Comparator.comparingInt(allocators::indexOf));
+        List<Double> rates = new ArrayList<>();
+        for (int round : steps.stream().filter(s -> s.workload().equals(workload)).mapToInt(Step::round).distinct().sorted().toArray()) {
+            List<Step> passed = steps.stream().filter(s -> s.workload().equals(workload) && s.round() == round && s.pass()).toList();
+            double common = passed.stream().mapToDouble(Step::offered)
+                    .filter(rate -> allocators.stream().allMatch(a -> passed.stream()
+                            .anyMatch(s -> s.allocator().equals(a) && s.offered() == rate)))
+                    .max().orElse(Double.NaN);
+            if (Double.isNaN(common)) {
+                continue;
+            }
+            rates.add(common);
+            passed.stream().filter(s -> s.offered() == common && allocators.contains(s.allocator())
+                            && !Double.isNaN(s.load().cpuMicros()))
+                    .forEach(s -> cpu.computeIfAbsent(s.allocator(), a -> new ArrayList<>()).add(s.load().cpuMicros()));
+        }
+        return new CommonRate(List.copyOf(rates), cpu);
+    }
+
+    private static void cpuAtCommonRate(StringBuilder md, String workload, List<Step> steps) {
+        CommonRate common = cpuAtCommonRate(steps, workload, ALLOCATORS);
+        if (common.cpuMicros().isEmpty()) {
+            return;
+        }
+        md.append(String.format(Locale.ROOT, "%nThe server's CPU time a request (all its threads, user and system, over "
+                + "the step) at the same load for every allocator: in each round the highest offered rate all of them "
+                + "passed (%s requests/s). Medians [range over rounds]:%n%n| Allocator | Server CPU µs a request |%n|---|---:|%n",
+                common.rates().stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).collect(Collectors.joining(", "))));
+        common.cpuMicros().forEach((allocator, values) -> {
+            double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            md.append(String.format(Locale.ROOT, "| %s | %.1f [%.1f, %.1f] |%n", allocator, median(v), v[0], v[v.length - 1]));
+        });
+    }
+
+    /** {@return the median of sorted values; NaN when there are none} */
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
     private static void steps(StringBuilder md, String workload, List<Step> steps) {
         md.append("\n<details><summary>Every step of workload ").append(workload).append("</summary>\n\n")
-                .append("| Round | Allocator | Offered/s | Achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | Errors | Unsent | Passed |\n")
-                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                .append("| Round | Allocator | Offered/s | Achieved/s | p50 ms | p99 ms | p99.9 ms | max ms | Errors | Unsent | CPU µs/request | Passed |\n")
+                .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         steps.stream().filter(s -> s.workload().equals(workload))
                 .sorted(Comparator.comparingInt(Step::round).thenComparing(s -> ALLOCATORS.indexOf(s.allocator()))
                         .thenComparingDouble(Step::offered))
-                .forEach(s -> md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d | %s |%n",
+                .forEach(s -> md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d | %.1f | %s |%n",
                         s.round(), s.allocator(), s.offered(), s.achieved(), s.load().p50(), s.load().p99(),
-                        s.load().p999(), s.load().max(), s.load().errors(), s.load().unsent(), s.pass() ? "yes" : "**no**")));
+                        s.load().p999(), s.load().max(), s.load().errors(), s.load().unsent(), s.load().cpuMicros(),
+                        s.pass() ? "yes" : "**no**")));
         md.append("\n</details>\n");
     }
 }

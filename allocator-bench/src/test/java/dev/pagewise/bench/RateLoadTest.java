@@ -75,6 +75,24 @@ class RateLoadTest {
         assertTrue(s.passes(200), s.csv(200));
     }
 
+    @Test
+    void measuresTheServersCpuTimeOnlyWhenGivenItsPid() throws Exception {
+        RateLoad load = new RateLoad(start(0, 0), new byte[100], "text/plain", 4);
+        assertTrue(Double.isNaN(load.step(200, 0.5, -1).cpuMicros()), "no pid, no CPU time");
+        RateLoad.Step s = load.step(200, 0.5, ProcessHandle.current().pid());
+        assertTrue(s.cpuMicros() >= 0 && s.cpuMicros() < 1e6, "CPU us a request " + s.cpuMicros());
+        long before = RateLoad.cpuNanos(ProcessHandle.current().pid());
+        assertTrue(before > 0, "this JVM has used CPU: " + before);
+        long spin = System.nanoTime() + 5_000_000_000L;
+        long after = before;
+        while (after == before && System.nanoTime() < spin) {
+            after = RateLoad.cpuNanos(ProcessHandle.current().pid());
+        }
+        assertTrue(after > before, "a busy thread's CPU time shows within 5 s: " + before + " -> " + after);
+        assertEquals(-1, RateLoad.cpuNanos(-1));
+        assertEquals(-1, RateLoad.cpuNanos(Long.MAX_VALUE), "no such process");
+    }
+
     /**
      * One 400 ms stall with one connection at 200 requests a second: the 80 requests due during the stall
      * wait behind it, and their latencies count from when they were due. A closed-loop measurement would

@@ -13,13 +13,13 @@ class ServerReportTest {
 
     /** A step of workload json whose p99 (5 or 50 ms) passes or fails the SLO. */
     private static ServerReport.Step step(int round, String allocator, double offered, boolean pass) {
-        RateLoad.Step load = new RateLoad.Step(offered, offered * 0.99, 1, 2, pass ? 5 : 50, 60, 70, 4000, 0, 0, 200);
+        RateLoad.Step load = new RateLoad.Step(offered, offered * 0.99, 1, 2, pass ? 5 : 50, 60, 70, 4000, 0, 0, 200, (allocator.equals("jdk") ? 200 : 100) + offered / 100);
         return ServerReport.Step.parse(round + ",json," + allocator + "," + load.csv(SLO), SLO);
     }
 
     @Test
     void aStepReadsBackWhatRateLoadWroteAndIsJudgedAtTheReportsSlo() {
-        RateLoad.Step load = new RateLoad.Step(5000, 4990.5, 0.25, 0.5, 12.5, 30.25, 41.5, 20000, 0, 0, 237.5);
+        RateLoad.Step load = new RateLoad.Step(5000, 4990.5, 0.25, 0.5, 12.5, 30.25, 41.5, 20000, 0, 0, 237.5, 131.25);
         ServerReport.Step s = ServerReport.Step.parse("2,csv,pagewise," + load.csv(20), 20);
         assertEquals(new ServerReport.Step(2, "csv", "pagewise", load, true), s);
         assertEquals(false, ServerReport.Step.parse("2,csv,pagewise," + load.csv(20), 10).pass(), "p99 12.5 > 10 ms");
@@ -31,12 +31,12 @@ class ServerReportTest {
     @Test
     void aBorderlineStepShouldBeJudgedAsTheRunJudgedIt() {
         // 949.96 of 1,000 offered misses the 95% share by 0.04; written with one decimal it would read 950.0
-        RateLoad.Step short_ = new RateLoad.Step(1000, 949.96, 1, 2, 3, 4, 5, 9000, 0, 0, 100);
+        RateLoad.Step short_ = new RateLoad.Step(1000, 949.96, 1, 2, 3, 4, 5, 9000, 0, 0, 100, 120.04);
         RateLoad.Step read = RateLoad.Step.parse(short_.csv(SLO));
         assertEquals(short_, read, "the step reads back as it was judged");
         assertEquals(short_.passes(SLO), read.passes(SLO));
         // a p99 of 20.0004 ms against a 20 ms SLO: the run and the report must agree on it as well
-        RateLoad.Step slow = new RateLoad.Step(1000, 990, 1, 2, 20.0004, 30, 40, 9000, 0, 0, 100);
+        RateLoad.Step slow = new RateLoad.Step(1000, 990, 1, 2, 20.0004, 30, 40, 9000, 0, 0, 100, Double.NaN);
         assertEquals(slow.passes(SLO), RateLoad.Step.parse(slow.csv(SLO)).passes(SLO));
         assertEquals(slow, RateLoad.Step.parse(slow.csv(SLO)));
     }
@@ -87,5 +87,22 @@ class ServerReportTest {
         assertEquals(Verdict.MET, ServerReport.verdict(pw, jdk, 2.0));
         assertEquals(Verdict.INCONCLUSIVE, ServerReport.verdict(pw, jdk, 4.0), "3x measured, but pagewise may do more");
         assertEquals(Verdict.INCONCLUSIVE, ServerReport.verdict(jdk, pw, 0.2), "jdk / capped pagewise");
+    }
+
+    @Test
+    void cpuIsComparedAtTheHighestRateEveryAllocatorPassedInEachRound() {
+        // round 1: jdk passes 400 and 630, pagewise 400, 630 and 800: 630 is common; round 2: only 400 is
+        List<ServerReport.Step> steps = List.of(step(1, "jdk", 400, true), step(1, "jdk", 630, true),
+                step(1, "jdk", 800, false), step(1, "pagewise", 400, true), step(1, "pagewise", 630, true),
+                step(1, "pagewise", 800, true), step(2, "jdk", 400, true), step(2, "jdk", 630, false),
+                step(2, "pagewise", 400, true), step(2, "pagewise", 630, true), step(3, "jdk", 400, false),
+                step(3, "pagewise", 400, true));
+        ServerReport.CommonRate common = ServerReport.cpuAtCommonRate(steps, "json", List.of("pagewise", "jdk"));
+        assertEquals(List.of(630.0, 400.0), common.rates(), "round 3 has no rate both passed");
+        assertEquals(List.of(106.3, 104.0), common.cpuMicros().get("pagewise"));
+        assertEquals(List.of(206.3, 204.0), common.cpuMicros().get("jdk"));
+        assertEquals(List.of("pagewise", "jdk"), List.copyOf(common.cpuMicros().keySet()), "in the report's order");
+        assertEquals(2.5, ServerReport.median(new double[] {1, 2, 3, 4}));
+        assertEquals(Double.NaN, ServerReport.median(new double[0]));
     }
 }
