@@ -40,6 +40,9 @@ public final class RateLoad {
 
     static final String HEADER = "offered,achieved,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,completed,errors,unsent,rss_mib,cpu_us,pass";
 
+    /** The header before steps recorded the server's CPU time: such lines read back with {@code cpuMicros} NaN. */
+    static final String HEADER_WITHOUT_CPU = HEADER.replace(",cpu_us", "");
+
     private static final int COLUMNS = HEADER.split(",").length;
 
     /** The share of the offered rate a step must achieve to pass. */
@@ -89,10 +92,19 @@ public final class RateLoad {
          * Reads back a line {@link #csv} wrote. The recorded pass column is not read: it held for the SLO of the
          * run that wrote it, and a reader judges with {@link #passes} at its own.
          *
-         * @throws IllegalArgumentException if the line does not have the columns of {@link #HEADER}
+         * A line under {@link #HEADER_WITHOUT_CPU}, from a run before steps recorded it, reads with CPU time NaN.
+         *
+         * @throws IllegalArgumentException if the line does not have the columns of {@link #HEADER} or
+         *         {@link #HEADER_WITHOUT_CPU}
          */
         static Step parse(String line) {
             String[] c = line.split(",", -1);
+            if (c.length == COLUMNS - 1) {
+                String[] withCpu = Arrays.copyOf(c, COLUMNS);
+                withCpu[COLUMNS - 2] = "NaN";
+                withCpu[COLUMNS - 1] = c[COLUMNS - 2];
+                c = withCpu;
+            }
             if (c.length != COLUMNS) {
                 throw new IllegalArgumentException("a step has the " + COLUMNS + " columns " + HEADER + ", not: " + line);
             }
@@ -195,22 +207,12 @@ public final class RateLoad {
     }
 
     /**
-     * {@return the CPU time {@code pid} has used, user and system, all threads, in nanoseconds; -1 when unknown}
-     * From {@code /proc/pid/stat} fields 14 and 15 (proc(5)), counted in clock ticks of 1/100 s: the kernel's
-     * USER_HZ, which {@code getconf CLK_TCK} prints (100 on x86-64 and arm64; alpha's 1024 is not supported).
+     * {@return the CPU time {@code pid} has used, user and system, all its threads, in nanoseconds; -1 when
+     * unknown} On Linux the JDK reads it from {@code /proc/<pid>/stat} (proc(5)), in clock ticks: 10 ms apart
+     * where {@code getconf CLK_TCK} prints 100, as it does on x86-64 and arm64.
      */
     static long cpuNanos(long pid) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            // the command name (field 2) is in parentheses and may hold spaces: count fields after its ')'
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     /** One keep-alive connection and the thread that drives it through its share of a step's schedule. */

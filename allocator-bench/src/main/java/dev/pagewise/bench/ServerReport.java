@@ -31,6 +31,8 @@ public final class ServerReport {
 
         /** The header of the steps file: these three columns, then {@link RateLoad#HEADER}'s. */
         static final String HEADER = "round,workload,allocator," + RateLoad.HEADER;
+        /** The header of a steps file written before steps recorded the server's CPU time, which still reads. */
+        static final String HEADER_WITHOUT_CPU = "round,workload,allocator," + RateLoad.HEADER_WITHOUT_CPU;
 
         /** {@return a line of the steps file, judged against {@code sloMillis}} */
         static Step parse(String line, double sloMillis) {
@@ -61,7 +63,7 @@ public final class ServerReport {
      */
     record Sustained(String allocator, List<Step> best, boolean capped) {
         double median(java.util.function.ToDoubleFunction<Step> f) {
-            return ServerReport.median(best.stream().mapToDouble(f).sorted().toArray());
+            return ServerReport.median(best.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).sorted().toArray());
         }
 
         double min() {
@@ -123,7 +125,7 @@ public final class ServerReport {
         }
         List<String> lines = Files.readAllLines(Path.of(args[0]));
         double slo = Double.parseDouble(args[4]);
-        if (lines.isEmpty() || !lines.getFirst().equals(Step.HEADER)) {
+        if (lines.isEmpty() || !(lines.getFirst().equals(Step.HEADER) || lines.getFirst().equals(Step.HEADER_WITHOUT_CPU))) {
             throw new IllegalArgumentException(args[0] + " must start with the header " + Step.HEADER + ", not: "
                     + (lines.isEmpty() ? "an empty file" : lines.getFirst()));
         }
@@ -200,7 +202,7 @@ public final class ServerReport {
                 md.append("| ").append(allocator).append(" | none passed | | | | | | |\n");
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s%.0f | %.0f-%.0f (%d of %d rounds) | %.2f | %.2f | %.2f | %.1f | %.1f |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s%.0f | %.0f-%.0f (%d of %d rounds) | %.2f | %.2f | %.2f | %.1f | %.0f |%n",
                     allocator, s.capped() ? "at least " : "", s.median(Step::achieved), s.min(), s.max(), s.best().size(), rounds,
                     s.median(t -> t.load().p50()), s.median(t -> t.load().p99()), s.median(t -> t.load().p999()),
                     s.median(t -> t.load().rssMib()), s.median(t -> t.load().cpuMicros())));
@@ -243,15 +245,20 @@ public final class ServerReport {
     private static void cpuAtCommonRate(StringBuilder md, String workload, List<Step> steps) {
         CommonRate common = cpuAtCommonRate(steps, workload, ALLOCATORS);
         if (common.cpuMicros().isEmpty()) {
+            md.append(String.format(Locale.ROOT, "%nNo offered rate was passed by every allocator in a round with the "
+                    + "server's CPU time recorded, so this report has no like-for-like CPU time a request.%n"));
             return;
         }
-        md.append(String.format(Locale.ROOT, "%nThe server's CPU time a request (all its threads, user and system, over "
-                + "the step) at the same load for every allocator: in each round the highest offered rate all of them "
-                + "passed (%s requests/s). Medians [range over rounds]:%n%n| Allocator | Server CPU µs a request |%n|---|---:|%n",
+        md.append(String.format(Locale.ROOT, "%nThe server's CPU time a request (all its threads, user and system, from "
+                + "the step's start to its end, over the requests it completed) at the same load for every allocator: in "
+                + "each round the highest offered rate all of them passed (%s requests/s), so the slowest allocator sets "
+                + "it, and the JVM's own background work weighs more per request the lower it is. Clock ticks are 10 ms: "
+                + "a step of N requests reads to 10,000/N µs. Medians [range over rounds]:%n%n"
+                + "| Allocator | Server CPU µs a request |%n|---|---:|%n",
                 common.rates().stream().map(r -> String.format(Locale.ROOT, "%.0f", r)).collect(Collectors.joining(", "))));
         common.cpuMicros().forEach((allocator, values) -> {
             double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            md.append(String.format(Locale.ROOT, "| %s | %.1f [%.1f, %.1f] |%n", allocator, median(v), v[0], v[v.length - 1]));
+            md.append(String.format(Locale.ROOT, "| %s | %.0f [%.0f, %.0f] |%n", allocator, median(v), v[0], v[v.length - 1]));
         });
     }
 
@@ -268,7 +275,7 @@ public final class ServerReport {
         steps.stream().filter(s -> s.workload().equals(workload))
                 .sorted(Comparator.comparingInt(Step::round).thenComparing(s -> ALLOCATORS.indexOf(s.allocator()))
                         .thenComparingDouble(Step::offered))
-                .forEach(s -> md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d | %.1f | %s |%n",
+                .forEach(s -> md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %d | %.0f | %s |%n",
                         s.round(), s.allocator(), s.offered(), s.achieved(), s.load().p50(), s.load().p99(),
                         s.load().p999(), s.load().max(), s.load().errors(), s.load().unsent(), s.load().cpuMicros(),
                         s.pass() ? "yes" : "**no**")));
