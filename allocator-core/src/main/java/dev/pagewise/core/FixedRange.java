@@ -16,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  * {@link #lifetime()} until it is closed; while any does, {@link #close()} throws
  * {@link IllegalStateException} and changes nothing. An allocator takes its range to itself: a second
  * allocator, a slice or a {@code GuardPage} over a range an allocator uses is refused, as is an allocator over
- * a range whose slices are in use, so no two allocators ever hand out the same bytes. The holds are counted by
+ * a range whose slices are in use and a slice that overlaps an open slice, so no two allocators ever hand out
+ * the same bytes. The holds are counted by
  * Pagewise, not by callers.
  * Closing a range ends the scope of its {@link #segment()}, so a segment can never outlive the memory
  * under it. Implementations are thread-safe unless they say otherwise.
@@ -98,12 +99,14 @@ public interface FixedRange extends AutoCloseable {
     /**
      * {@return {@code [offset, offset + length)} of this range as a range of its own} The slice holds this
      * range until it is closed; its segment has its own scope, ended by its {@code close}; commits go to
-     * this range. Disjoint slices can back separate allocators.
+     * this range. A part that overlaps an open slice of this range is refused, so slices never share bytes and
+     * each can back an allocator of its own.
      *
      * @param offset the start of the part, from the start of the range
      * @param length the length of the part, in bytes
      * @throws IllegalArgumentException if the part lies outside the range
-     * @throws IllegalStateException if the range is closed
+     * @throws IllegalStateException if the range is closed or used by an allocator, or an open slice of it
+     *         overlaps the part
      */
     default FixedRange slice(long offset, long length) {
         return new RangeSlice(this, offset, length);

@@ -5,12 +5,15 @@ import dev.pagewise.core.internal.VarHandles;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The lifetime of a {@link FixedRange}: open until {@link #close()}, and counted by the library, as the
  * JDK counts the acquires of a memory session. Every allocator over a range holds its lifetime until the
- * allocator is closed; a slice holds its parent's. While any hold is out, closing fails with
+ * allocator is closed; a slice holds its parent's, and no two open slices of one range share a byte. While any
+ * hold is out, closing fails with
  * {@link IllegalStateException} and nothing changes, so no segment can outlive the memory under it. Holds
  * are taken and released by Pagewise alone: there is no public way to take one or to release one twice.
  *
@@ -34,6 +37,8 @@ public final class Lifetime {
     private final Runnable release;
     @SuppressWarnings("unused")
     private volatile int state;
+    /** The holds of the open slices that cover bytes; guarded by itself. */
+    private final List<Hold> slices = new ArrayList<>(0);
 
     private Lifetime(String name, Runnable release) {
         this.name = name;
@@ -84,6 +89,34 @@ public final class Lifetime {
      * @throws IllegalStateException if closed
      */
     Hold acquire() {
+        return acquire(0, 0);
+    }
+
+    /**
+     * Takes the hold of a slice over {@code [offset, offset + length)}: refused while an open slice of the range
+     * overlaps it, so that two allocators over two slices never hand out the same bytes.
+     *
+     * @throws IllegalStateException if closed, held by an allocator, or an open slice overlaps the part
+     */
+    Hold acquireSlice(long offset, long length) {
+        long end = offset + length;
+        synchronized (slices) {
+            for (Hold other : slices) {
+                if (offset < other.end && other.offset < end) {
+                    throw new IllegalStateException("[" + offset + ", +" + length + ") of " + name
+                            + " overlaps its open slice [" + other.offset + ", +" + (other.end - other.offset)
+                            + "); slices of one range must be disjoint (close that slice first)");
+                }
+            }
+            Hold hold = acquire(offset, end);
+            if (end > offset) {
+                slices.add(hold);
+            }
+            return hold;
+        }
+    }
+
+    private Hold acquire(long offset, long end) {
         int s;
         do {
             s = state;
@@ -94,7 +127,7 @@ public final class Lifetime {
                 throw new IllegalStateException(name + " is in use by an allocator or a GuardPage, which has it to itself");
             }
         } while (!STATE.compareAndSet(this, s, s + 1));
-        return new Hold(this, false);
+        return new Hold(this, false, offset, end);
     }
 
     /**
@@ -109,11 +142,16 @@ public final class Lifetime {
             throw new IllegalStateException(name + " is in use by " + (state == EXCLUSIVE ? "an allocator or a GuardPage"
                     : holders() + " slice(s)") + "; an allocator or GuardPage needs a range to itself (give each its own slice)");
         }
-        return new Hold(this, true);
+        return new Hold(this, true, 0, 0);
     }
 
-    private void release(boolean exclusive) {
-        if (exclusive) {
+    private void release(Hold hold) {
+        if (hold.end > hold.offset) {
+            synchronized (slices) {
+                slices.remove(hold);
+            }
+        }
+        if (hold.exclusive) {
             if (!STATE.compareAndSet(this, EXCLUSIVE, 0)) {
                 throw new AssertionError(name + " released an exclusive hold it does not have");
             }
@@ -162,19 +200,24 @@ public final class Lifetime {
 
         private final Lifetime lifetime;
         private final boolean exclusive;
+        /** The part a slice's hold covers, {@code [offset, end)}; empty for every other hold. */
+        private final long offset;
+        private final long end;
         @SuppressWarnings("unused")
         private volatile boolean released;
 
-        private Hold(Lifetime lifetime, boolean exclusive) {
+        private Hold(Lifetime lifetime, boolean exclusive, long offset, long end) {
             this.lifetime = lifetime;
             this.exclusive = exclusive;
+            this.offset = offset;
+            this.end = end;
         }
 
         /** Releases the hold, if this is the first call. */
         @Override
         public void close() {
             if (RELEASED.compareAndSet(this, false, true)) {
-                lifetime.release(exclusive);
+                lifetime.release(this);
             }
         }
     }

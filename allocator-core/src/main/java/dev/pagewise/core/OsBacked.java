@@ -107,12 +107,14 @@ public interface OsBacked extends FixedRange {
 
     /**
      * {@return {@code [offset, offset + length)} of this range as an {@link OsBacked} range of its own}
-     * Both must be multiples of {@link #pageSize()}. A slice's operations never reach outside it.
+     * Both must be multiples of {@link #pageSize()}. A slice's operations never reach outside it, and a part
+     * that overlaps an open slice of this range is refused, as {@link FixedRange#slice} says.
      *
      * @param offset the start of the part, from the start of the range
      * @param length the length of the part, in bytes
      * @throws IllegalArgumentException if the part lies outside the range or is not page-aligned
-     * @throws IllegalStateException if the range is closed
+     * @throws IllegalStateException if the range is closed or used by an allocator, or an open slice of it
+     *         overlaps the part
      */
     @Override
     default OsBacked slice(long offset, long length) {

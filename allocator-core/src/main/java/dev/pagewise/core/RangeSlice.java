@@ -8,8 +8,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A part of a {@link FixedRange} seen as a range of its own. It holds its parent while open, and its
- * segment has a scope of its own, ended by {@link #close()}.
+ * A part of a {@link FixedRange} seen as a range of its own. It holds its parent while open, no other open slice
+ * of the parent overlaps it, and its segment has a scope of its own, ended by {@link #close()}.
  */
 class RangeSlice implements FixedRange {
 
@@ -24,7 +24,7 @@ class RangeSlice implements FixedRange {
     RangeSlice(FixedRange parent, long offset, long length) {
         Restricted.range(parent, "FixedRange.slice");
         Checks.checkRange(offset, length, parent.byteSize());
-        Lifetime.Hold hold = parent.lifetime().acquire();
+        Lifetime.Hold hold = parent.lifetime().acquireSlice(offset, length);
         try {
             this.arena = Arena.ofShared();
             this.segment = Restricted.segmentOf(parent).asSlice(offset, length).reinterpret(arena, null);

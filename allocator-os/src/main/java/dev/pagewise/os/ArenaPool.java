@@ -333,7 +333,9 @@ public final class ArenaPool implements AutoCloseable {
 
         /**
          * Carves the slots out of {@code region}, from its start, instead of a reservation of the pool's own
-         * from {@link OsMemory#map}. The pool holds the region until it is closed, and leaves it open then.
+         * from {@link OsMemory#map}. Each slot is a slice of the region, held until the pool is closed (the region
+         * is left open then): while the pool is open, no allocator, and no slice that overlaps a slot, can be made
+         * over the region, so a second pool over the same bytes is refused.
          *
          * @param region the memory to carve the slots from; at least {@code slots * slotSize} bytes (after
          *               rounding), checked by {@link #build()}
@@ -439,7 +441,8 @@ public final class ArenaPool implements AutoCloseable {
          *
          * @throws IllegalArgumentException if a given region is too small for the slots
          * @throws OsException if the reservation fails
-         * @throws IllegalStateException with {@link #registerMBean()}, if a pool of the same name is registered
+         * @throws IllegalStateException with {@link #registerMBean()}, if a pool of the same name is registered;
+         *         if a given region is closed, used by an allocator, or has an open slice where the slots go
          */
         public ArenaPool build() {
             ArenaPool pool = new ArenaPool(this);
@@ -497,19 +500,22 @@ public final class ArenaPool implements AutoCloseable {
     public RequestArena lease() {
         checkOpen();
         acquirePermit();
-        Lifetime.Hold poolHold;
-        try {
-            poolHold = Bridge.acquire(lifetime);
-        } catch (IllegalStateException e) {
-            available.release();
-            throw new IllegalStateException(label + " is closed", e);
-        }
-        int slot = claim();
-        Lease lease = new Lease(slot, Thread.currentThread(), recordSites ? new Throwable("leased here") : null, poolHold);
+        // From the permit on, whatever throws (a StackOverflowError too) gives back what was taken by then.
+        Lifetime.Hold poolHold = null;
+        int slot = -1;
+        BumpArena arena = null;
         boolean counted = false;
         try {
+            try {
+                poolHold = Bridge.acquire(lifetime);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(label + " is closed", e);
+            }
+            slot = claim();
+            Lease lease = new Lease(slot, Thread.currentThread(), recordSites ? new Throwable("leased here") : null,
+                    poolHold);
             checkOpen();
-            BumpArena arena = BumpArena.builder(slots[slot]).name(slotNames[slot]).resetPolicy(POOL_RESETS).build();
+            arena = BumpArena.builder(slots[slot]).name(slotNames[slot]).resetPolicy(POOL_RESETS).build();
             lease.arenaHold = Bridge.holdOf(arena);
             lease.listener = listeners == null ? null
                     : Objects.requireNonNull(listeners.get(), "the listener a lease's supplier made");
@@ -521,17 +527,42 @@ public final class ArenaPool implements AutoCloseable {
             // on the scope: reachable from every segment of the lease, and from nothing the pool keeps
             lease.cleanable = CLEANER.register(arena.scope(), () -> reclaim(lease, "it became unreachable"));
             return request;
-        } catch (RuntimeException | Error e) {
-            leasesBySlot.set(slot, null);
-            if (counted) {
-                leased.decrementAndGet();
-            }
-            if (lease.arenaHold != null) {
-                lease.arenaHold.close();
-            }
-            free(slot);
-            poolHold.close();
+        } catch (Throwable e) {
+            undoLease(slot, arena, counted, poolHold);
             throw e;
+        }
+    }
+
+    /**
+     * Gives back what a failed {@link #lease()} took, each step in a {@code finally} of the one before: the slot's
+     * arena (nothing wrote to it) lets go of the slot, then the slot is freed, or the permit if no slot was claimed.
+     */
+    private void undoLease(int slot, BumpArena arena, boolean counted, Lifetime.Hold poolHold) {
+        try {
+            try {
+                if (slot >= 0) {
+                    leasesBySlot.set(slot, null);
+                }
+                if (counted) {
+                    leased.decrementAndGet();
+                }
+            } finally {
+                if (arena != null) {
+                    Bridge.holdOf(arena).close();
+                }
+            }
+        } finally {
+            try {
+                if (slot >= 0) {
+                    free(slot);
+                } else {
+                    available.release();
+                }
+            } finally {
+                if (poolHold != null) {
+                    poolHold.close();
+                }
+            }
         }
     }
 
@@ -719,33 +750,51 @@ public final class ArenaPool implements AutoCloseable {
             LOG.log(System.Logger.Level.ERROR, label + ": slot " + slot
                     + " could not be zeroed and is retired; the pool has one slot fewer", t);
         } finally {
+            // the slot and the pool's hold go back first, each whatever the step before threw
+            try {
+                try {
+                    if (clean) {
+                        free(slot);
+                    } else {
+                        state.set(slot, RETIRED);
+                        retired.incrementAndGet();
+                    }
+                } finally {
+                    lease.poolHold.close();
+                }
+            } finally {
+                scrubbed(lease, failure, clean);
+            }
+        }
+    }
+
+    /** What follows a scrub once its slot is back: its failure event, the lease's cleaner, waiters on close. */
+    private void scrubbed(Lease lease, ScrubFailureEvent failure, boolean clean) {
+        try {
             if (failure != null) {
                 failure.end();
+                if (failure.shouldCommit()) {
+                    failure.pool = name;
+                    failure.slot = lease.slot;
+                    failure.policy = String.valueOf(policy);
+                    failure.retired = !clean;
+                    failure.commit();
+                }
             }
-            if (failure != null && failure.shouldCommit()) {
-                failure.pool = name;
-                failure.slot = slot;
-                failure.policy = String.valueOf(policy);
-                failure.retired = !clean;
-                failure.commit();
-            }
-            if (lease.cleanable != null) {
-                lease.cleanable.clean();
-            }
-            if (clean) {
-                free(slot);
-            } else {
-                state.set(slot, RETIRED);
-                retired.incrementAndGet();
-            }
-            lease.poolHold.close();
-            Runnable hook = afterScrubRelease;
-            if (hook != null) {
-                hook.run();
-            }
-            if (closing) {
-                synchronized (scrubbed) {
-                    scrubbed.notifyAll();
+        } finally {
+            try {
+                if (lease.cleanable != null) {
+                    lease.cleanable.clean();
+                }
+            } finally {
+                Runnable hook = afterScrubRelease;
+                if (hook != null) {
+                    hook.run();
+                }
+                if (closing) {
+                    synchronized (scrubbed) {
+                        scrubbed.notifyAll();
+                    }
                 }
             }
         }
@@ -784,7 +833,8 @@ public final class ArenaPool implements AutoCloseable {
                 + " (leased by " + lease.thread + ")" + (lease.site == null ? "; recordLeaseSites() shows where" : "");
         LOG.log(System.Logger.Level.WARNING, message, lease.site);
         lease.arenaHold.close();
-        lease.used = slots[lease.slot].byteSize();
+        // the lease's cursor is out of reach: everything the slot ever committed may have been written
+        lease.used = slots[lease.slot].committed();
         try {
             endLease(lease);
         } catch (RuntimeException | Error e) {

@@ -371,4 +371,51 @@ class ArenaPoolRecoveryTest {
             assertEquals(0, region.lifetime().holders(), "a failed build releases the region");
         }
     }
+
+    /**
+     * A reclaimed lease is reset over what its slot committed, not over the whole slot: past the committed prefix
+     * a reset that writes (zeroAll) failed, and the pool counted a reset failure for a reclaim that went well.
+     */
+    @Test
+    void reclaimingALeaseShouldResetItsSlotWithoutAFailure() throws Exception {
+        try (ArenaPool pool = ArenaPool.builder(2, 1 << 20).resetPolicy(ResetPolicy.zeroAll())
+                .leaseTimeout(Duration.ofSeconds(5)).build()) {
+            for (int i = 0; i < 2; i++) {
+                Thread.ofVirtual().start(() -> pool.lease().allocate(4096, 8).fill((byte) 1)).join();
+            }
+            try (RequestArena next = pool.lease()) { // no slot is free: the dead threads' leases are reclaimed
+                assertEquals(0, next.allocate(4096, 8).get(JAVA_BYTE, 4095));
+            }
+            assertEquals(2, pool.metrics().reclaimed());
+            assertEquals(0, pool.metrics().resetFailures(), pool.metrics().toString());
+        }
+    }
+
+    /**
+     * A lease's bytes stay its own: while the pool is open, a second pool over its region, and a slice over a
+     * slot, are refused (each slot is a slice, and slices of one range never overlap).
+     */
+    @Test
+    void noPoolOrSliceShouldReachTheSlotsOfAPoolOverAGivenRegion() {
+        try (MmapBacked region = MmapBacked.map(4 << 20)) {
+            try (ArenaPool pool = ArenaPool.builder(2, 1 << 20).memory(region).build();
+                 RequestArena lease = pool.lease()) {
+                MemorySegment secret = lease.allocateFrom("tenant A");
+                IllegalStateException second = assertThrows(IllegalStateException.class,
+                        () -> ArenaPool.builder(2, 1 << 20).memory(region).build());
+                assertTrue(second.getMessage().contains("overlaps its open slice"), second.getMessage());
+                long slotStart = lease.slot() * pool.slotSize();
+                assertThrows(IllegalStateException.class, () -> region.slice(slotStart, 64 << 10));
+                assertThrows(IllegalStateException.class, () -> region.slice(0, 4 << 20));
+                assertEquals(2, region.lifetime().holders(), "the refusals took no hold: one per slot");
+                assertEquals("tenant A", secret.getString(0));
+                try (FixedRange past = region.slice(2 << 20, 1 << 20)) {
+                    assertEquals(1 << 20, past.byteSize(), "bytes past the slots stay free to slice");
+                }
+            }
+            try (FixedRange whole = region.slice(0, 4 << 20)) {
+                assertEquals(1, region.lifetime().holders(), "the closed pool gave its slots back: " + whole);
+            }
+        }
+    }
 }

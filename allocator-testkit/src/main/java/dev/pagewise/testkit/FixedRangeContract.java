@@ -181,6 +181,46 @@ public abstract class FixedRangeContract {
         range.close();
     }
 
+    /**
+     * Slices of one range never share bytes: a part that overlaps an open slice is refused and changes nothing;
+     * a part beside it, or the same part once that slice is closed, is granted.
+     */
+    @Test
+    void slicesOfOneRangeShouldNeverOverlap() {
+        FixedRange range = create(64 << 10);
+        FixedRange first = range.slice(4096, 8192);
+        try (BumpArena tenant = BumpArena.over(first)) {
+            MemorySegment secret = tenant.allocateFrom("tenant A");
+            for (long[] part : new long[][] {{4096, 8192}, {0, 8192}, {8192, 4096}, {8192, 8192}, {0, 64 << 10}}) {
+                IllegalStateException refused = assertThrows(IllegalStateException.class,
+                        () -> range.slice(part[0], part[1]), "[" + part[0] + ", +" + part[1] + ")");
+                assertTrue(refused.getMessage().contains("overlaps its open slice [4096, +8192)"), refused.getMessage());
+            }
+            assertEquals(1, range.lifetime().holders(), "the refusals took no hold");
+            FixedRange before = range.slice(0, 4096);
+            FixedRange after = range.slice(12288, 4096);
+            assertEquals(0, readFirstLong(before), "a part beside the slice is a range of its own");
+            after.close();
+            before.close();
+            assertEquals("tenant A", secret.getString(0), "the refusals changed nothing");
+        }
+        first.close();
+        FixedRange again = range.slice(0, 64 << 10);
+        try (BumpArena next = BumpArena.over(again)) {
+            next.allocate(4096);
+            assertEquals(0, next.allocate(16).get(JAVA_LONG, 0), "reads zero: the first tenant's bytes are gone");
+        }
+        again.close();
+        assertEquals(0, range.lifetime().holders());
+        range.close();
+    }
+
+    private static long readFirstLong(FixedRange range) {
+        try (BumpArena arena = BumpArena.over(range)) {
+            return arena.allocate(8).get(JAVA_LONG, 0);
+        }
+    }
+
     @Test
     void closeShouldRevokeSegmentsAndRefuseWhileASliceHoldsTheRange() {
         FixedRange range = create(64 << 10);
