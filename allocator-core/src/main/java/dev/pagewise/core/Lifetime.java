@@ -5,9 +5,10 @@ import dev.pagewise.core.internal.VarHandles;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The lifetime of a {@link FixedRange}: open until {@link #close()}, and counted by the library, as the
@@ -37,8 +38,8 @@ public final class Lifetime {
     private final Runnable release;
     @SuppressWarnings("unused")
     private volatile int state;
-    /** The holds of the open slices that cover bytes; guarded by itself. */
-    private final List<Hold> slices = new ArrayList<>(0);
+    /** The holds of the open slices that cover bytes, by offset (no two share one); guarded by itself. */
+    private final NavigableMap<Long, Hold> slices = new TreeMap<>();
 
     private Lifetime(String name, Runnable release) {
         this.name = name;
@@ -101,8 +102,11 @@ public final class Lifetime {
     Hold acquireSlice(long offset, long length) {
         long end = offset + length;
         synchronized (slices) {
-            for (Hold other : slices) {
-                if (offset < other.end && other.offset < end) {
+            if (end > offset) {
+                // the open slices are disjoint: only the last to start before end can reach past offset
+                Map.Entry<Long, Hold> before = slices.lowerEntry(end);
+                if (before != null && before.getValue().end > offset) {
+                    Hold other = before.getValue();
                     throw new IllegalStateException("[" + offset + ", +" + length + ") of " + name
                             + " overlaps its open slice [" + other.offset + ", +" + (other.end - other.offset)
                             + "); slices of one range must be disjoint (close that slice first)");
@@ -110,7 +114,7 @@ public final class Lifetime {
             }
             Hold hold = acquire(offset, end);
             if (end > offset) {
-                slices.add(hold);
+                slices.put(offset, hold);
             }
             return hold;
         }
@@ -148,7 +152,7 @@ public final class Lifetime {
     private void release(Hold hold) {
         if (hold.end > hold.offset) {
             synchronized (slices) {
-                slices.remove(hold);
+                slices.remove(hold.offset, hold);
             }
         }
         if (hold.exclusive) {
