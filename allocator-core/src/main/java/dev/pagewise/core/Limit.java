@@ -1,6 +1,11 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.FirstThread;
+import dev.pagewise.core.internal.VarHandles;
+
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,11 +18,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * before it happens (refused, the block stays as it was), and returns what a shrink gives back to the allocator (a shrink is
  * never refused; one that gives nothing back, a bump arena's block before its last, is not heard and returns
  * nothing until the reset); a block that moves is charged in full as a new allocation, the old returned when it is freed.
- * Thread-safe.
+ *
+ * <p>Thread-safe, and biased to one thread as {@link Statistics#create()} is: the budget is shared (one
+ * compare-and-set on it and on each ancestor per allocation), but what this limit must return at a reset is
+ * counted by the first thread that allocates in a field only it writes, and by every other thread in an atomic.
+ * A reset or close racing allocations or frees on other threads (which no allocator allows) may leave the
+ * budget charged.
  */
 public final class Limit implements AllocationListener {
 
+    private static final VarHandle OWNER_CHARGED =
+            VarHandles.field(MethodHandles.lookup(), Limit.class, "ownerCharged", long.class);
+
     private final Budget budget;
+    private final FirstThread owner = new FirstThread();
+    /**
+     * What the first thread charged and has not returned: written by it (and zeroed by a reset) with opaque stores,
+     * plain on x86 and ARM, which is what saves the owner an atomic per allocation.
+     */
+    private long ownerCharged;
+    /** What every other thread charged and has not returned. */
     private final AtomicLong charged = new AtomicLong();
 
     private Limit(Budget budget) {
@@ -39,9 +59,18 @@ public final class Limit implements AllocationListener {
         return budget.reserve(byteSize);
     }
 
+    /** Counts {@code bytes} (negative: returned) as charged by this limit, to be returned at the reset. */
+    private void count(long bytes) {
+        if (owner.isCurrent()) {
+            OWNER_CHARGED.setOpaque(this, (long) OWNER_CHARGED.getOpaque(this) + bytes);
+        } else {
+            charged.addAndGet(bytes);
+        }
+    }
+
     @Override
     public void onAllocation(MemorySegment segment) {
-        charged.addAndGet(segment.byteSize());
+        count(segment.byteSize());
     }
 
     @Override
@@ -51,7 +80,7 @@ public final class Limit implements AllocationListener {
 
     @Override
     public void onRelease(MemorySegment segment) {
-        charged.addAndGet(-segment.byteSize());
+        count(-segment.byteSize());
         budget.release(segment.byteSize());
     }
 
@@ -66,7 +95,7 @@ public final class Limit implements AllocationListener {
     @Override
     public void onResize(MemorySegment segment, MemorySegment resized) {
         long delta = resized.byteSize() - segment.byteSize();
-        charged.addAndGet(delta);
+        count(delta);
         if (delta < 0) {
             budget.release(-delta);
         }
@@ -83,7 +112,11 @@ public final class Limit implements AllocationListener {
 
     @Override
     public void onReset() {
-        budget.release(charged.getAndSet(0));
+        long owned = (long) OWNER_CHARGED.getOpaque(this);
+        OWNER_CHARGED.setOpaque(this, 0L);
+        // The sum returns every block, whichever thread charged or freed it: a block one thread allocated and
+        // another freed left +size in one count and -size in the other.
+        budget.release(owned + charged.getAndSet(0));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.FirstThread;
 import dev.pagewise.core.internal.MBeans;
 import dev.pagewise.core.internal.VarHandles;
 
@@ -32,7 +33,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Statistics implements AllocationListener {
 
-    private static final VarHandle OWNER;
     private static final VarHandle SHARED;
     private static final VarHandle ALLOCATIONS;
     private static final VarHandle FREES;
@@ -43,7 +43,6 @@ public final class Statistics implements AllocationListener {
 
     static {
         MethodHandles.Lookup l = MethodHandles.lookup();
-        OWNER = VarHandles.field(l, Statistics.class, "owner", long.class);
         SHARED = VarHandles.field(l, Statistics.class, "shared", Shared.class);
         ALLOCATIONS = VarHandles.field(l, Statistics.class, "allocations", long.class);
         FREES = VarHandles.field(l, Statistics.class, "frees", long.class);
@@ -54,11 +53,13 @@ public final class Statistics implements AllocationListener {
     }
 
     private final boolean confined;
-    // Both set once by CAS and never changed: a stale null or 0 only sends a thread to the CAS, which then
-    // fails, and Shared's fields are final (safely published). shared is read opaque (see live).
-    /** The owner's {@link Thread#threadId()}, 0 until a thread records (ids are positive). */
-    private long owner;
-    /** The other threads' counters, made when one of them first records. */
+    /** The first thread that records. */
+    private final FirstThread owner = new FirstThread();
+    /**
+     * The other threads' counters, made when one of them first records. Set once by CAS and never changed: a stale
+     * null only sends a thread to the CAS, which then fails, and Shared's fields are final (safely published).
+     * Read opaque (see live).
+     */
     private Shared shared;
 
     // Written by the owner only (live also by a reset, and no longer once another thread records), with opaque
@@ -104,12 +105,7 @@ public final class Statistics implements AllocationListener {
 
     /** {@return whether the calling thread counts in the owner's fields}, claiming them if no thread has. */
     private boolean owns() {
-        if (confined) {
-            return true;
-        }
-        long me = Thread.currentThread().threadId();
-        long o = owner;
-        return o == me || o == 0 && OWNER.compareAndSet(this, 0L, me);
+        return confined || owner.isCurrent();
     }
 
     private Shared shared() {
