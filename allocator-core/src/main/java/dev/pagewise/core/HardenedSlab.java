@@ -50,6 +50,7 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
     private final MemorySegment memory;
     private final long baseAddress;
     private final long slotSize;
+    private final int slotShift;
     private final long slotAlignment;
     private final long slotCount;
     private final boolean macLinked;
@@ -69,6 +70,7 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
     private HardenedSlab(FixedRange range, long slotSize, boolean macLinked, long k0, long k1) {
         this.range = range;
         this.slotSize = slotSize;
+        this.slotShift = SlotMemory.shiftOf(slotSize);
         this.macLinked = macLinked;
         this.k0 = k0;
         this.k1 = k1;
@@ -247,7 +249,7 @@ public final class HardenedSlab implements Allocator, AutoCloseable {
             throw new IllegalStateException("HardenedSlab is closed");
         }
         long offset = segment.address() - baseAddress;
-        long index = offset / slotSize;
+        long index = SlotMemory.indexOf(offset, slotSize, slotShift);
         if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize
                 || !slots.isOwnSegment(segment)) {
             throw slots.notHandedOut(segment, "of " + slotCount + " x " + slotSize + " B");

@@ -79,7 +79,7 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
         this.slotSize = slotSize;
         this.zeroing = zeroing;
         this.owner = owner;
-        this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
+        this.slotShift = SlotMemory.shiftOf(slotSize);
         this.slotCount = range.byteSize() / slotSize;
         this.live = new long[LiveSlots.words(slotCount)];
         this.slots = SlotMemory.take(range);
@@ -217,7 +217,7 @@ public final class OwnedSlab implements Allocator, AutoCloseable {
             throw new IllegalStateException("OwnedSlab is closed");
         }
         long offset = segment.address() - baseAddress;
-        long index = slotShift >= 0 ? offset >>> slotShift : offset / slotSize;
+        long index = SlotMemory.indexOf(offset, slotSize, slotShift);
         if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize
                 || !slots.isOwnSegment(segment)) {
             throw slots.notHandedOut(segment, "of " + slotCount + " x " + slotSize + " B");

@@ -74,7 +74,7 @@ public final class Slab implements Allocator, AutoCloseable {
         this.listener = Listening.orNull(listener);
         this.slotSize = slotSize;
         this.zeroing = zeroing;
-        this.slotShift = Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
+        this.slotShift = SlotMemory.shiftOf(slotSize);
         this.slotCount = range.byteSize() / slotSize;
         this.live = new long[LiveSlots.words(slotCount)];
         this.sizes = recordSizes || this.listener != null ? new BlockSizes(slotSize, slotCount) : null;
@@ -175,7 +175,7 @@ public final class Slab implements Allocator, AutoCloseable {
     private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         long offset = take(byteSize, byteAlignment);
         if (offset >= 0) {
-            record(offset, byteSize);
+            record(SlotMemory.indexOf(offset, slotSize, slotShift), byteSize);
             return memory.asSlice(offset, byteSize);
         }
         if (orThrow) {
@@ -241,7 +241,7 @@ public final class Slab implements Allocator, AutoCloseable {
             throw new IllegalStateException("Slab is closed");
         }
         long offset = segment.address() - baseAddress;
-        long index = slotShift >= 0 ? offset >>> slotShift : offset / slotSize;
+        long index = SlotMemory.indexOf(offset, slotSize, slotShift);
         if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize
                 || !slots.isOwnSegment(segment)) {
             throw slots.notHandedOut(segment, "of " + slotCount + " x " + slotSize + " B");
@@ -250,7 +250,7 @@ public final class Slab implements Allocator, AutoCloseable {
             throw new IllegalArgumentException("double free of slot " + index + " at 0x"
                     + Long.toHexString(segment.address()));
         }
-        checkRecordedSize(segment);
+        checkRecordedSize(segment, index);
         LiveSlots.clear(live, index);
         liveCount--;
         if (zeroing) {
@@ -320,7 +320,7 @@ public final class Slab implements Allocator, AutoCloseable {
         if (zeroing && newSize < segment.byteSize()) {
             Zeroing.zero(memory, offset + newSize, segment.byteSize() - newSize);
         }
-        record(offset, newSize);
+        record(SlotMemory.indexOf(offset, slotSize, slotShift), newSize);
         return memory.asSlice(offset, newSize);
     }
 
@@ -391,10 +391,10 @@ public final class Slab implements Allocator, AutoCloseable {
         slots.release(fresh * slotSize, listener);
     }
 
-    /** Records the size of the block at {@code offset}, if this slab records sizes. */
-    private void record(long offset, long byteSize) {
+    /** Records the size of the block in slot {@code index}, if this slab records sizes. */
+    private void record(long index, long byteSize) {
         if (sizes != null) {
-            sizes.set(offset / slotSize, byteSize);
+            sizes.set(index, byteSize);
         }
     }
 
@@ -405,8 +405,12 @@ public final class Slab implements Allocator, AutoCloseable {
      * @throws IllegalArgumentException if the sizes differ
      */
     void checkRecordedSize(MemorySegment segment) {
+        checkRecordedSize(segment, SlotMemory.indexOf(segment.address() - baseAddress, slotSize, slotShift));
+    }
+
+    private void checkRecordedSize(MemorySegment segment, long index) {
         if (sizes != null) {
-            sizes.check(segment, (segment.address() - baseAddress) / slotSize);
+            sizes.check(segment, index);
         }
     }
 

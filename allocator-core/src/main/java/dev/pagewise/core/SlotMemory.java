@@ -49,6 +49,23 @@ final class SlotMemory {
         return new SlotMemory(range, hold, arena, memory);
     }
 
+    /** {@return the shift that divides by {@code slotSize}, or -1 if it is not a power of two} */
+    static int shiftOf(long slotSize) {
+        return Long.bitCount(slotSize) == 1 ? Long.numberOfTrailingZeros(slotSize) : -1;
+    }
+
+    /**
+     * {@return the slot that {@code offset} falls in}: a shift when the slot size is a power of two, as a 64-bit
+     * division takes tens of cycles, two of them a slab allocate + free when the slab records block sizes.
+     *
+     * @param offset   a non-negative offset into the slab
+     * @param slotSize the slot size
+     * @param shift    {@link #shiftOf shiftOf(slotSize)}
+     */
+    static long indexOf(long offset, long slotSize, int shift) {
+        return shift >= 0 ? offset >>> shift : offset / slotSize;
+    }
+
     /**
      * {@return {@code slotSize} rounded up to a multiple of 8, checked against {@code range}}
      *
