@@ -58,7 +58,7 @@ final class SlotMemory {
      * {@return the slot that {@code offset} falls in}: a shift when the slot size is a power of two, as a 64-bit
      * division takes tens of cycles, two of them a slab allocate + free when the slab records block sizes.
      *
-     * @param offset   a non-negative offset into the slab
+     * @param offset   an offset into the slab (for a negative one the result means nothing: callers check it)
      * @param slotSize the slot size
      * @param shift    {@link #shiftOf shiftOf(slotSize)}
      */
