@@ -23,9 +23,9 @@ import java.util.List;
 
 /**
  * A {@link Slab} allocate + free and a {@link BumpArena} allocate, each without a listener, as every other
- * benchmark measures them ({@code others=false}: the only allocator this JVM has run), and after other allocators
- * and listeners ran in the same JVM first ({@code others=true}), as in an application: a size-classed allocator
- * with a {@link Limit}, a bump arena with {@link Statistics}, a slab of another slot size observed by statistics.
+ * benchmark measures them ({@code others=none}: the only allocator this JVM has run), and after other allocators
+ * ran in the same JVM first, as in an application: a size-classed allocator, a bump arena and a slab of another
+ * slot size, without listeners ({@code unheard}) or heard by a {@link Limit} and {@link Statistics} ({@code heard}).
  * The JIT then compiles the shared code with what all of them did, which may no longer fit into the caller.
  */
 @State(Scope.Thread)
@@ -34,8 +34,8 @@ public class ProfilePollutionBench extends BenchDefaults {
     /** Operations each other allocator runs before the measurement: enough for the JIT to compile their paths. */
     static final int OTHERS_OPERATIONS = 50_000;
 
-    @Param({"false", "true"})
-    public boolean others;
+    @Param({"none", "unheard", "heard"})
+    public String others;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Slab slab;
@@ -48,28 +48,29 @@ public class ProfilePollutionBench extends BenchDefaults {
         slab = Slab.over(slabRange, 256);
         bump = BumpArena.over(bumpRange);
         resources.addAll(List.of(bump, bumpRange, slab, slabRange));
-        if (others) {
-            runOthers();
+        if (!others.equals("none")) {
+            runOthers(others.equals("heard"));
         }
     }
 
-    private static void runOthers() throws Exception {
+    private static void runOthers(boolean heard) throws Exception {
         try (MmapBacked range = MmapBacked.map(64 << 20);
              OsBacked bumpPart = range.slice(0, 16 << 20);
              OsBacked classesPart = range.slice(16 << 20, 16 << 20);
              OsBacked slabPart = range.slice(32 << 20, 16 << 20);
-             BumpArena heardBump = BumpArena.builder(bumpPart).listener(Statistics.confined()).build();
-             SizeClassed classes = SizeClassed.builder(classesPart)
-                     .listener(Limit.of(Budget.root("others", Long.MAX_VALUE))).build();
+             BumpArena otherBump = heard ? BumpArena.builder(bumpPart).listener(Statistics.confined()).build()
+                     : BumpArena.over(bumpPart);
+             SizeClassed classes = heard ? SizeClassed.builder(classesPart)
+                     .listener(Limit.of(Budget.root("others", Long.MAX_VALUE))).build() : SizeClassed.over(classesPart);
              Slab otherSlab = Slab.over(slabPart, 128)) {
-            Allocator heardSlab = Observed.over(otherSlab, Statistics.create());
+            Allocator slab = heard ? Observed.over(otherSlab, Statistics.create()) : otherSlab;
             for (int i = 0; i < OTHERS_OPERATIONS; i++) {
-                heardBump.allocate(48, 8);
+                otherBump.allocate(48, 8);
                 if (i % 1024 == 0) {
-                    heardBump.reset();
+                    otherBump.reset();
                 }
                 classes.deallocate(classes.allocate(64 + i % 3 * 512, 8));
-                heardSlab.deallocate(heardSlab.allocate(100, 8));
+                slab.deallocate(slab.allocate(100, 8));
             }
         }
     }
