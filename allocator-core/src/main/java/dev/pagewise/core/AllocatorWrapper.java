@@ -1,5 +1,7 @@
 package dev.pagewise.core;
 
+import dev.pagewise.core.internal.TypeNames;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -138,7 +140,7 @@ public abstract class AllocatorWrapper implements Allocator, Resettable, AutoClo
         if (inner instanceof Resettable resettable) {
             return resettable;
         }
-        throw new UnsupportedOperationException(inner.getClass().getSimpleName() + " cannot reset");
+        throw new UnsupportedOperationException(TypeNames.of(inner) + " cannot reset");
     }
 
     /** Closes the inner allocator, if it is {@link AutoCloseable}. */

@@ -33,14 +33,12 @@ import java.util.Objects;
  * resets the memory, releases the range and leaves it open unless the arena was built with
  * {@link Builder#closeRangeOnClose()}.
  */
-public final class BumpArena implements Allocator, Arena, Resettable {
+public sealed class BumpArena implements Allocator, Arena, Resettable {
 
     static {
         Bridge.arenas(arena -> arena.hold);
     }
 
-    /** The path without the listener, held once: see {@link Listening#allocate}. */
-    private final Listening.Raw unlistened = this::unlistened;
     private final FixedRange range;
     private final MemorySegment raw;
     private final Lifetime.Hold hold;
@@ -200,25 +198,44 @@ public final class BumpArena implements Allocator, Arena, Resettable {
          *         native access
          */
         public BumpArena build() {
-            return new BumpArena(this);
+            return listener == AllocationListener.NOOP ? new BumpArena(this) : new Heard(this);
         }
     }
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        if (listener != null) {
-            return Listening.allocate(listener, this, byteSize, byteAlignment, true, unlistened);
-        }
         return unlistened(byteSize, byteAlignment, true);
     }
 
     @Override
     public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
-        if (listener != null) {
-            return Listening.allocate(listener, this, byteSize, byteAlignment, false, unlistened);
-        }
         return unlistened(byteSize, byteAlignment, false);
     }
+
+    /**
+     * An arena with a listener: a class of its own, so that the listened path is never compiled into an unheard
+     * arena's {@code allocate}. In one method, an application that also ran listened arenas had the JIT compile
+     * both paths into it, too large to inline where an unheard arena allocates (ProfilePollutionBench).
+     */
+    private static final class Heard extends BumpArena {
+        /** The path without the listener, held once: see {@link Listening#allocate}. */
+        private final Listening.Raw unlistened = (size, alignment, orThrow) -> super.unlistened(size, alignment, orThrow);
+
+        private Heard(Builder builder) {
+            super(builder);
+        }
+
+        @Override
+        public MemorySegment allocate(long byteSize, long byteAlignment) {
+            return Listening.allocate(super.listener, this, byteSize, byteAlignment, true, unlistened);
+        }
+
+        @Override
+        public MemorySegment tryAllocate(long byteSize, long byteAlignment) {
+            return Listening.allocate(super.listener, this, byteSize, byteAlignment, false, unlistened);
+        }
+    }
+
 
     private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         long offset = bump(byteSize, byteAlignment);

@@ -1,6 +1,7 @@
 package dev.pagewise.core;
 
 import dev.pagewise.core.internal.Bridge;
+import dev.pagewise.core.internal.TypeNames;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -41,7 +42,7 @@ final class Resizing {
     static void checkOwned(Allocator allocator, MemorySegment segment) {
         if (!allocator.owns(segment)) {
             if (closed(allocator)) {
-                throw new IllegalStateException(allocator.getClass().getSimpleName() + " is closed");
+                throw new IllegalStateException(TypeNames.of(allocator) + " is closed");
             }
             throw new IllegalArgumentException("segment is not a live block of " + allocator + ": 0x"
                     + Long.toHexString(segment.address()) + " (" + segment.byteSize() + " bytes)");

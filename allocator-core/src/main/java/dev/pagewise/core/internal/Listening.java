@@ -59,7 +59,7 @@ public final class Listening {
                                               long newSize, InPlace raw) {
         String refused = listener.onPreResize(segment, newSize);
         if (refused != null) {
-            throw new AllocationFailedException(allocator.getClass().getSimpleName() + ": cannot resize the block at 0x"
+            throw new AllocationFailedException(TypeNames.of(allocator) + ": cannot resize the block at 0x"
                     + Long.toHexString(segment.address()) + " from " + segment.byteSize() + " to " + newSize
                     + " bytes: " + refused, newSize, 1, -1);
         }
@@ -108,7 +108,7 @@ public final class Listening {
         String refused = listener.onPreAllocation(byteSize, byteAlignment);
         if (refused != null) {
             if (orThrow) {
-                throw new AllocationFailedException(allocator.getClass().getSimpleName() + ": cannot allocate " + byteSize + " bytes (align "
+                throw new AllocationFailedException(TypeNames.of(allocator) + ": cannot allocate " + byteSize + " bytes (align "
                         + byteAlignment + "): " + refused, byteSize, byteAlignment, -1);
             }
             return null;
