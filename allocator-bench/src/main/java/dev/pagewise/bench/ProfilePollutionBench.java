@@ -1,10 +1,8 @@
 package dev.pagewise.bench;
 
-import dev.pagewise.core.Allocator;
 import dev.pagewise.core.Budget;
 import dev.pagewise.core.BumpArena;
 import dev.pagewise.core.Limit;
-import dev.pagewise.core.Observed;
 import dev.pagewise.core.OsBacked;
 import dev.pagewise.core.SizeClassed;
 import dev.pagewise.core.Slab;
@@ -62,8 +60,7 @@ public class ProfilePollutionBench extends BenchDefaults {
                      : BumpArena.over(bumpPart);
              SizeClassed classes = heard ? SizeClassed.builder(classesPart)
                      .listener(Limit.of(Budget.root("others", Long.MAX_VALUE))).build() : SizeClassed.over(classesPart);
-             Slab otherSlab = Slab.over(slabPart, 128)) {
-            Allocator slab = heard ? Observed.over(otherSlab, Statistics.create()) : otherSlab;
+             Slab slab = heard ? Slab.over(slabPart, 128, Statistics.create()) : Slab.over(slabPart, 128)) {
             for (int i = 0; i < OTHERS_OPERATIONS; i++) {
                 otherBump.allocate(48, 8);
                 if (i % 1024 == 0) {

@@ -140,8 +140,6 @@ class BenchSmokeTest {
             f.setInt(bench, Integer.parseInt(value));
         } else if (type == long.class) {
             f.setLong(bench, Long.parseLong(value));
-        } else if (type == boolean.class) {
-            f.setBoolean(bench, Boolean.parseBoolean(value));
         } else {
             f.set(bench, value);
         }

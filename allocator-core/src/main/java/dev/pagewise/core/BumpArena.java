@@ -32,6 +32,9 @@ import java.util.Objects;
  * {@link WrongThreadException}. The arena holds the range's {@link Lifetime} until it is closed. Closing
  * resets the memory, releases the range and leaves it open unless the arena was built with
  * {@link Builder#closeRangeOnClose()}.
+ *
+ * <p>Sealed, not extensible: an arena built with a listener is an instance of a private subclass, so that its
+ * listened path never enters the code an unheard arena runs.
  */
 public sealed class BumpArena implements Allocator, Arena, Resettable {
 
@@ -198,7 +201,7 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
          *         native access
          */
         public BumpArena build() {
-            return listener == AllocationListener.NOOP ? new BumpArena(this) : new Heard(this);
+            return Listening.orNull(listener) == null ? new BumpArena(this) : new Heard(this);
         }
     }
 

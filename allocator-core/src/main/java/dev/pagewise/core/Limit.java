@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe, and biased to one thread as {@link Statistics#create()} is: the budget is shared (one
  * compare-and-set on it and on each ancestor per allocation), but what this limit must return at a reset is
- * counted by the first thread that allocates in a field only it writes, and by every other thread in an atomic.
- * A reset or close racing allocations or frees on other threads (which no allocator allows) may leave the
- * budget charged.
+ * counted by the first thread that allocates in a field that only it and a reset write, and by every other
+ * thread in an atomic. A reset or close racing allocations or frees on other threads (which no allocator allows)
+ * may return too much or too little to the budget. Give each allocator a limit of its own and share the
+ * {@link Budget}: a reset returns everything its limit charged.
  */
 public final class Limit implements AllocationListener {
 

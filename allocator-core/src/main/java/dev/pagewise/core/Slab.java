@@ -175,7 +175,7 @@ public final class Slab implements Allocator, AutoCloseable {
     private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         long offset = take(byteSize, byteAlignment);
         if (offset >= 0) {
-            record(SlotMemory.indexOf(offset, slotSize, slotShift), byteSize);
+            record(offset, byteSize);
             return memory.asSlice(offset, byteSize);
         }
         if (orThrow) {
@@ -320,7 +320,7 @@ public final class Slab implements Allocator, AutoCloseable {
         if (zeroing && newSize < segment.byteSize()) {
             Zeroing.zero(memory, offset + newSize, segment.byteSize() - newSize);
         }
-        record(SlotMemory.indexOf(offset, slotSize, slotShift), newSize);
+        record(offset, newSize);
         return memory.asSlice(offset, newSize);
     }
 
@@ -391,10 +391,10 @@ public final class Slab implements Allocator, AutoCloseable {
         slots.release(fresh * slotSize, listener);
     }
 
-    /** Records the size of the block in slot {@code index}, if this slab records sizes. */
-    private void record(long index, long byteSize) {
+    /** Records the size of the block at {@code offset}, if this slab records sizes. */
+    private void record(long offset, long byteSize) {
         if (sizes != null) {
-            sizes.set(index, byteSize);
+            sizes.set(SlotMemory.indexOf(offset, slotSize, slotShift), byteSize);
         }
     }
 

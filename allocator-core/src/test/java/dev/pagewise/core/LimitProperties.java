@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -130,20 +131,22 @@ class LimitProperties {
         Limit limit = Limit.of(budget);
         MemorySegment block = MemorySegment.ofArray(new byte[24]);
         int perThread = 200_000;
-        List<Thread> running = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            running.add(Thread.ofPlatform().start(() -> {
-                for (int i = 0; i < perThread; i++) {
-                    assertNull(limit.onPreAllocation(24, 8));
-                    limit.onAllocation(block);
-                    if (i % 2 == 0) {
-                        limit.onRelease(block);
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> running = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                running.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        assertNull(limit.onPreAllocation(24, 8));
+                        limit.onAllocation(block);
+                        if (i % 2 == 0) {
+                            limit.onRelease(block);
+                        }
                     }
-                }
-            }));
-        }
-        for (Thread t : running) {
-            t.join();
+                }));
+            }
+            for (Future<?> f : running) {
+                f.get(); // a failed assertion on a thread fails the test here
+            }
         }
         assertEquals(4L * perThread / 2 * 24, budget.used());
         limit.onReset();

@@ -29,7 +29,7 @@ class ListenedArenaTest {
             BumpArena arena = BumpArena.builder(range).listener(Statistics.confined()).build();
             MemorySegment block = arena.allocate(64, 8);
             arena.close();
-            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> arena.reallocate(block, 128));
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> arena.usableSize(block));
             assertEquals("BumpArena is closed", closed.getMessage());
         }
     }

@@ -9,14 +9,15 @@ public final class TypeNames {
     }
 
     /**
-     * {@return the simple name of the first public class of {@code object}, its own or a superclass's}: a private
-     * implementation class (a listened {@code BumpArena}) is named as the public class users know
+     * {@return the simple name of {@code object}'s class}, or for a private class of Pagewise's own (a listened
+     * {@code BumpArena}) the name of the first public class it extends, the one users know
      *
      * @param object the object to name
      */
     public static String of(Object object) {
         Class<?> type = object.getClass();
-        while (!Modifier.isPublic(type.getModifiers()) && type.getSuperclass() != null) {
+        while (!Modifier.isPublic(type.getModifiers()) && type.getModule() == TypeNames.class.getModule()
+                && type.getSuperclass() != null) {
             type = type.getSuperclass();
         }
         return type.getSimpleName();
