@@ -1,8 +1,7 @@
 package dev.pagewise.core;
 
-import net.jqwik.api.Arbitraries;
+import dev.pagewise.core.ListenerEvents.Event;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -29,36 +28,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 class LimitProperties {
 
-    private static final int THREADS = 3;
     private static final long LIMIT = 16 << 10;
-    private static final List<ExecutorService> threads = new ArrayList<>();
 
     @BeforeContainer
     static void startThreads() {
-        for (int i = 0; i < THREADS; i++) {
-            threads.add(Executors.newSingleThreadExecutor());
-        }
+        ListenerEvents.start();
     }
 
     @AfterContainer
     static void stopThreads() {
-        threads.forEach(ExecutorService::close);
-        threads.clear();
-    }
-
-    enum Kind { ALLOCATE, RELEASE, RESIZE, FAIL, RESET }
-
-    /** An event heard on thread {@code thread}; {@code size} is a block size, {@code pick} chooses a live block. */
-    record Event(Kind kind, int thread, int size, int pick) {
+        ListenerEvents.stop();
     }
 
     @Provide
     Arbitrary<List<Event>> events() {
-        Arbitrary<Event> event = Combinators.combine(
-                Arbitraries.of(Kind.class), Arbitraries.integers().between(0, THREADS - 1),
-                Arbitraries.integers().between(0, 6000), Arbitraries.integers().between(0, 1000))
-                .as(Event::new);
-        return event.list().ofMaxSize(60);
+        return ListenerEvents.events(6000);
     }
 
     @Property(tries = 200)
@@ -67,10 +51,13 @@ class LimitProperties {
         Limit limit = Limit.of(budget);
         List<MemorySegment> live = new ArrayList<>();
         for (Event e : events) {
-            long used = threads.get(e.thread()).submit(() -> hear(limit, live, e)).get();
+            long used = ListenerEvents.on(e.thread(), () -> hear(limit, live, e));
             assertEquals(used, budget.used(), () -> "after " + e);
         }
-        threads.get(0).submit(limit::onClose).get();
+        ListenerEvents.on(0, () -> {
+            limit.onClose();
+            return null;
+        });
         assertEquals(0, budget.used(), "after close");
     }
 

@@ -1,6 +1,6 @@
 package dev.pagewise.core;
 
-import net.jqwik.api.Arbitraries;
+import dev.pagewise.core.ListenerEvents.Event;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,26 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StatisticsProperties {
 
-    private static final int THREADS = 3;
-    private static final List<ExecutorService> threads = new ArrayList<>();
-
     @BeforeContainer
     static void startThreads() {
-        for (int i = 0; i < THREADS; i++) {
-            threads.add(Executors.newSingleThreadExecutor());
-        }
+        ListenerEvents.start();
     }
 
     @AfterContainer
     static void stopThreads() {
-        threads.forEach(ExecutorService::close);
-        threads.clear();
-    }
-
-    enum Kind { ALLOCATE, RELEASE, RESIZE, FAIL, RESET }
-
-    /** An event heard on thread {@code thread}; {@code size} is a block size, {@code pick} chooses a live block. */
-    record Event(Kind kind, int thread, int size, int pick) {
+        ListenerEvents.stop();
     }
 
     /** What the counters must read. */
@@ -65,11 +51,7 @@ class StatisticsProperties {
 
     @Provide
     Arbitrary<List<Event>> events() {
-        Arbitrary<Event> event = net.jqwik.api.Combinators.combine(
-                Arbitraries.of(Kind.class), Arbitraries.integers().between(0, THREADS - 1),
-                Arbitraries.integers().between(0, 4096), Arbitraries.integers().between(0, 1000))
-                .as(Event::new);
-        return event.list().ofMaxSize(60);
+        return ListenerEvents.events(4096);
     }
 
     @Property(tries = 200)
@@ -80,7 +62,10 @@ class StatisticsProperties {
         for (Event e : events) {
             // a confined instance is for one thread: it hears everything on the first
             int thread = confined ? 0 : e.thread();
-            threads.get(thread).submit(() -> hear(stats, model, e)).get();
+            ListenerEvents.on(thread, () -> {
+                hear(stats, model, e);
+                return null;
+            });
             assertEquals(model.stats(), stats.snapshot(), () -> "after " + e);
         }
     }
