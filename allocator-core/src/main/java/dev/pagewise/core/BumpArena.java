@@ -239,7 +239,6 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
         }
     }
 
-
     private MemorySegment unlistened(long byteSize, long byteAlignment, boolean orThrow) {
         long offset = bump(byteSize, byteAlignment);
         if (offset >= 0) {

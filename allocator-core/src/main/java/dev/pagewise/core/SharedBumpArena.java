@@ -45,8 +45,9 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
      * A thread's chunk: {@code [pos, end)} of {@code generation}; its thread writes {@code pos} on every allocation.
      * The padding on both sides keeps two threads' chunks two cache lines apart wherever the collector copies them:
      * unpadded, chunks copied side by side made two threads' allocations false-share a line, and two threads ran at
-     * 0.8x to 2x the throughput of one from one iteration to the next ({@code SharedBumpBench.twoThreads}). HotSpot lays out a superclass's fields before its subclass's, so the padding sits in
-     * the classes around the fields rather than among them (as Agrona pads its counters).
+     * 0.8x to 2x the throughput of one from one iteration to the next ({@code SharedBumpBench.twoThreads}).
+     * HotSpot lays out a superclass's fields before its subclass's, so the padding sits in the classes around the
+     * fields rather than among them (as Agrona pads its counters).
      */
     private static final class Chunk extends ChunkFields {
         long p16, p17, p18, p19, p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31;

@@ -5,8 +5,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -26,19 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * returned on another. The budget's use must follow the model after every event, refusals included, and a reset
  * must return everything.
  */
+@AddLifecycleHook(ListenerEvents.Threads.class)
 class LimitProperties {
 
     private static final long LIMIT = 16 << 10;
-
-    @BeforeContainer
-    static void startThreads() {
-        ListenerEvents.start();
-    }
-
-    @AfterContainer
-    static void stopThreads() {
-        ListenerEvents.stop();
-    }
 
     @Provide
     Arbitrary<List<Event>> events() {

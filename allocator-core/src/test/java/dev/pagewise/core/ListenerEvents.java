@@ -3,6 +3,9 @@ package dev.pagewise.core;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.lifecycle.AfterContainerHook;
+import net.jqwik.api.lifecycle.BeforeContainerHook;
+import net.jqwik.api.lifecycle.ContainerLifecycleContext;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +15,8 @@ import java.util.concurrent.Executors;
 
 /**
  * Random listener events, each heard on one of {@link #THREADS} threads in turn, for properties of listeners
- * biased to the first thread that records ({@link Statistics}, {@link Limit}) against a model.
+ * biased to the first thread that records ({@link Statistics}, {@link Limit}) against a model. A container that
+ * plays them adds {@link Threads} as a lifecycle hook.
  */
 final class ListenerEvents {
 
@@ -38,17 +42,20 @@ final class ListenerEvents {
         return event.list().ofMaxSize(60);
     }
 
-    /** Starts the threads; call from a container's set-up. */
-    static void start() {
-        for (int i = 0; i < THREADS; i++) {
-            threads.add(Executors.newSingleThreadExecutor());
+    /** Starts the threads before a container's properties and stops them after. */
+    static final class Threads implements BeforeContainerHook, AfterContainerHook {
+        @Override
+        public void beforeContainer(ContainerLifecycleContext context) {
+            for (int i = 0; i < THREADS; i++) {
+                threads.add(Executors.newSingleThreadExecutor());
+            }
         }
-    }
 
-    /** Stops the threads; call from a container's tear-down. */
-    static void stop() {
-        threads.forEach(ExecutorService::close);
-        threads.clear();
+        @Override
+        public void afterContainer(ContainerLifecycleContext context) {
+            threads.forEach(ExecutorService::close);
+            threads.clear();
+        }
     }
 
     /** {@return what {@code task} returned on thread {@code thread}}, waiting for it */

@@ -5,8 +5,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -22,17 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * counts in the owner's fields, the others in the shared atomics, and a snapshot must add them up, the peak
  * included (exact here, as the events do not overlap).
  */
+@AddLifecycleHook(ListenerEvents.Threads.class)
 class StatisticsProperties {
-
-    @BeforeContainer
-    static void startThreads() {
-        ListenerEvents.start();
-    }
-
-    @AfterContainer
-    static void stopThreads() {
-        ListenerEvents.stop();
-    }
 
     /** What the counters must read. */
     static final class Model {
