@@ -23,6 +23,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * columns of 2,000 rows (8, 4 and 8 bytes a row) written, a short answer; then the memory is given back. From
  * a lease of an {@link ArenaPool} of 64 slots, as the server's (reset on close), and from a JDK confined arena. The server's csv target
  * (parity with the JDK arena) rests on this difference, which a request's other work hides in the load test.
+ * The {@code *OneAllocation} pair is the fixed cost of a request's memory: one 64 B allocation between taking
+ * the memory and giving it back.
  */
 @State(Scope.Thread)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -72,6 +74,22 @@ public class RequestMemoryBench extends BenchDefaults {
     public long jdkConfinedArena() {
         try (Arena arena = Arena.ofConfined()) {
             return request(arena);
+        }
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public long poolLeaseOneAllocation() {
+        try (RequestArena arena = pool.lease()) {
+            return arena.allocate(64, 8).address();
+        }
+    }
+
+    @Benchmark
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public long jdkConfinedArenaOneAllocation() {
+        try (Arena arena = Arena.ofConfined()) {
+            return arena.allocate(64, 8).address();
         }
     }
 

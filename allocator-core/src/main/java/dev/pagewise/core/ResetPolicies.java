@@ -20,7 +20,7 @@ final class ResetPolicies {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
             Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
-            return zero(region, offset, length, System.nanoTime());
+            return zero(region, offset, length);
         }
 
         @Override
@@ -33,9 +33,8 @@ final class ResetPolicies {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
             Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
-            long start = System.nanoTime();
             if (!(region instanceof OsBacked os)) {
-                return zero(region, offset, length, start);
+                return zero(region, offset, length);
             }
             if (length == 0) {
                 return ResetReport.empty(ResetStrategy.NONE);
@@ -44,7 +43,7 @@ final class ResetPolicies {
             long from = t.zeroHead(offset, length);
             long to = t.pageEnd(offset + length);
             t.release(from, to);
-            return t.report(ResetStrategy.DECOMMIT, start);
+            return t.report(ResetStrategy.DECOMMIT);
         }
 
         @Override
@@ -77,12 +76,12 @@ final class ResetPolicies {
         });
     }
 
-    private static ResetReport zero(FixedRange region, long offset, long length, long start) {
+    private static ResetReport zero(FixedRange region, long offset, long length) {
         if (length == 0) {
             return ResetReport.empty(ResetStrategy.NONE);
         }
         region.zero(offset, length);
-        return new ResetReport(ResetStrategy.ZERO, length, 0, 1, System.nanoTime() - start);
+        return new ResetReport(ResetStrategy.ZERO, length, 0, 1);
     }
 
     /**
@@ -116,15 +115,14 @@ final class ResetPolicies {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
             Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
-            long start = System.nanoTime();
             if (!(region instanceof OsBacked os) || length <= Math.min(bytes, SMALL_RESET)) {
-                return zero(region, offset, length, start);
+                return zero(region, offset, length);
             }
             Totals t = new Totals(os, bytes);
             long from = t.zeroHead(offset, length);
             long to = t.pageEnd(offset + length);
             if (to <= from) {
-                return t.report(ResetStrategy.ZERO, start);
+                return t.report(ResetStrategy.ZERO);
             }
             PageScanner scanner = os.pageScanner().orElse(null);
             if (scanner != null && trackWrites) {
@@ -135,7 +133,7 @@ final class ResetPolicies {
                 long keep = Math.min(t.budgetLeft(), to - from);
                 t.keep(from, keep, true);
                 t.release(from + keep, to);
-                return t.report(ResetStrategy.PREFIX, start);
+                return t.report(ResetStrategy.PREFIX);
             }
             // The committed pages past the bytes used, [to, end), read zero (the caller guarantees it) but may be
             // resident from earlier resets, and resident pages count against the budget: kept while it lasts,
@@ -163,7 +161,7 @@ final class ResetPolicies {
                 scanner.afterReset(from, end - from);
             }
             t.release(cut, end);
-            return t.report(dense ? ResetStrategy.ZERO : keepsNothing ? ResetStrategy.DECOMMIT : scanner.strategy(), start);
+            return t.report(dense ? ResetStrategy.ZERO : keepsNothing ? ResetStrategy.DECOMMIT : scanner.strategy());
         }
 
         @Override
@@ -296,8 +294,8 @@ final class ResetPolicies {
             return scanZeroed;
         }
 
-        ResetReport report(ResetStrategy strategy, long start) {
-            return new ResetReport(strategy, zeroed, decommitted, regions, System.nanoTime() - start);
+        ResetReport report(ResetStrategy strategy) {
+            return new ResetReport(strategy, zeroed, decommitted, regions);
         }
     }
 }

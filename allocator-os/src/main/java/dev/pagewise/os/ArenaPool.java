@@ -15,14 +15,21 @@ import dev.pagewise.core.internal.Events;
 import dev.pagewise.core.internal.MBeans;
 import dev.pagewise.core.internal.ResetEvent;
 import dev.pagewise.core.internal.Restricted;
+import dev.pagewise.core.internal.VarHandles;
 import dev.pagewise.os.internal.IdlePurgeEvent;
 import dev.pagewise.os.internal.LeaseWaitEvent;
 import dev.pagewise.os.internal.PoolExhaustedEvent;
 import dev.pagewise.os.internal.ScrubFailureEvent;
+import dev.pagewise.os.internal.SlotCounters;
 import dev.pagewise.os.linux.MmapBacked;
 
 import javax.management.ObjectName;
-import java.lang.ref.Cleaner;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -54,9 +61,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p><b>A pool cannot wedge.</b> A lease whose thread ended without closing it, or that became
  * unreachable with all its segments, is reclaimed: its slot is reset and returned, and a warning is
  * logged (with the lease's site, if {@link Builder#recordLeaseSites()}). Dead threads are noticed when
- * the pool runs out of slots and when it closes; unreachable leases when the garbage collector finds
- * them. A reset that fails is logged and counted, and the slot is zeroed in place instead; a slot that
- * cannot even be zeroed is retired, never handed out dirty. Logging goes to {@link System.Logger}
+ * the pool runs out of slots and when it closes; unreachable leases, once the garbage collector found them,
+ * at the next lease, wait for a slot, {@link #metrics()} or close. A reset that fails is logged and
+ * counted, and the slot is zeroed in place instead; a slot that cannot even be zeroed is retired, never
+ * handed out dirty. Logging goes to {@link System.Logger}
  * {@code dev.pagewise.os.ArenaPool}.
  *
  * <p><b>Memory of idle slots.</b> A returned slot keeps up to its policy's {@code keepResident} budget
@@ -72,9 +80,10 @@ public final class ArenaPool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ArenaPool.class.getName());
     /** Numbers the pools built without a name. */
     private static final AtomicLong POOLS = new AtomicLong();
-    private static final Cleaner CLEANER = Cleaner.create();
     /** The arenas of leases never zero: the pool resets slots itself, inline or in the background. */
     private static final ResetPolicy POOL_RESETS = ResetPolicy.noZeroing();
+    /** The counter of leases granted in {@link #counts}. */
+    private static final int LEASES = 0;
     /** How often a waiting lease looks for slots of leases whose thread ended. */
     private static final long REAP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -129,13 +138,17 @@ public final class ArenaPool implements AutoCloseable {
     private final Object scrubbed = new Object();
     /** Test hook: runs on the scrubber after it gave a slot's pool hold back, before it wakes a closing pool. */
     private volatile Runnable afterScrubRelease;
-    private final AtomicInteger leased = new AtomicInteger();
     private final AtomicInteger scrubbing = new AtomicInteger();
     private final AtomicInteger retired = new AtomicInteger();
-    private final AtomicLong leases = new AtomicLong();
+    /**
+     * Leases granted ({@link #LEASES}) and resets by strategy ({@code 1 + ordinal}), counted per slot by its
+     * holder: a lease pays no atomic instruction for its counts.
+     */
+    private final SlotCounters counts;
+    /** Where the collector queues the leases it found unreachable: see {@link Lease}. */
+    private final ReferenceQueue<MemorySegment.Scope> unreachable = new ReferenceQueue<>();
     private final LongAdder reclaimed = new LongAdder();
     private final LongAdder resetFailures = new LongAdder();
-    private final LongAdder[] resets = new LongAdder[ResetStrategy.values().length];
     private final BlockingQueue<Lease> scrubQueue;
     private final Thread scrubber;
     /** The idle purge's delay; 0 when the pool never purges. */
@@ -184,9 +197,7 @@ public final class ArenaPool implements AutoCloseable {
             closeSlotsAndRegion();
             throw e;
         }
-        for (int i = 0; i < resets.length; i++) {
-            resets[i] = new LongAdder();
-        }
+        this.counts = new SlotCounters(b.slots, 1 + ResetStrategy.values().length);
         this.state = new AtomicIntegerArray(b.slots);
         Arrays.fill(freedRecently, -1);
         this.leasesBySlot = new AtomicReferenceArray<>(b.slots);
@@ -212,7 +223,7 @@ public final class ArenaPool implements AutoCloseable {
             // a thread that could not start (out of threads or memory) leaves no scrubber running and nothing mapped
             try {
                 if (startedScrubber != null) {
-                    scrubQueue.add(new Lease(-1, null, null, null));
+                    scrubQueue.add(new Lease(-1, null, null, null, null, null));
                     joinQuietly(startedScrubber);
                 }
             } finally {
@@ -356,7 +367,8 @@ public final class ArenaPool implements AutoCloseable {
          * request: {@code () -> Limit.of(server.child("request", 8 << 20))} — the children share their
          * parent, so the pool as a whole is bounded too. Default none. A listener must not keep the segments
          * it hears of: the pool reclaims a lease nobody closed only once it and all its segments are unreachable.
-         * A reclaim runs the listener on the pool's cleaner thread, so it must not block.
+         * A reclaim runs the listener on whichever thread notices it (a lease, a waiting lease, {@code metrics()},
+         * {@code close}), so it must not block.
          *
          * @param perLease makes the listener of each new lease; it must not return {@code null}
          * @return this builder
@@ -463,20 +475,32 @@ public final class ArenaPool implements AutoCloseable {
         }
     }
 
-    /** One lease of one slot: what the pool needs to take the slot back, whoever ends it. */
-    static final class Lease {
+    /**
+     * One lease of one slot: what the pool needs to take the slot back, whoever ends it. It is the phantom
+     * reference of the lease's scope, which every segment of the lease reaches: once the collector finds the
+     * scope unreachable the lease is queued on {@link #unreachable}, and the pool reclaims it at its next look
+     * ({@link #reclaimUnreachable()}). A {@link java.lang.ref.Cleaner} would do it at once on its own thread, but
+     * registering and cleaning cost a lease some 70 ns (a lock and a list), for a leak that only matters when a
+     * slot is wanted. The pool keeps the lease reachable while it is out ({@link #leasesBySlot}); it refers to
+     * nothing that reaches the scope.
+     */
+    static final class Lease extends PhantomReference<MemorySegment.Scope> {
+        private static final VarHandle ENDED = VarHandles.field(MethodHandles.lookup(), Lease.class, "ended", int.class);
+
         final int slot;
         final Thread thread;
         final Throwable site;
         final Lifetime.Hold poolHold;
-        final java.util.List<java.lang.foreign.MemorySegment> overflowed = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final AtomicInteger ended = new AtomicInteger();
+        /** The blocks taken from the overflow allocator, made at the first: most leases never overflow. */
+        private volatile java.util.List<MemorySegment> overflowed;
+        private volatile int ended;
         volatile AllocationListener listener;
         volatile Lifetime.Hold arenaHold;
         volatile long used;
-        volatile Cleaner.Cleanable cleanable;
 
-        Lease(int slot, Thread thread, Throwable site, Lifetime.Hold poolHold) {
+        Lease(int slot, Thread thread, Throwable site, Lifetime.Hold poolHold, MemorySegment.Scope scope,
+              ReferenceQueue<MemorySegment.Scope> unreachable) {
+            super(scope, unreachable);
             this.slot = slot;
             this.thread = thread;
             this.site = site;
@@ -485,7 +509,27 @@ public final class ArenaPool implements AutoCloseable {
 
         /** {@return whether this call ended the lease; only the first does} */
         boolean end() {
-            return ended.compareAndSet(0, 1);
+            return ENDED.compareAndSet(this, 0, 1);
+        }
+
+        boolean isEnded() {
+            return ended != 0;
+        }
+
+        /** Records a block of the overflow allocator; only the lease's thread adds. */
+        void overflowed(MemorySegment block) {
+            java.util.List<MemorySegment> blocks = overflowed;
+            if (blocks == null) {
+                blocks = new java.util.concurrent.CopyOnWriteArrayList<>();
+                overflowed = blocks;
+            }
+            blocks.add(block);
+        }
+
+        /** {@return the blocks taken from the overflow allocator and not yet freed} */
+        java.util.List<MemorySegment> overflowed() {
+            java.util.List<MemorySegment> blocks = overflowed;
+            return blocks == null ? java.util.List.of() : blocks;
         }
     }
 
@@ -499,12 +543,12 @@ public final class ArenaPool implements AutoCloseable {
      */
     public RequestArena lease() {
         checkOpen();
+        reclaimUnreachable();
         acquirePermit();
         // From the permit on, whatever throws (a StackOverflowError too) gives back what was taken by then.
         Lifetime.Hold poolHold = null;
         int slot = -1;
         BumpArena arena = null;
-        boolean counted = false;
         try {
             try {
                 poolHold = Bridge.acquire(lifetime);
@@ -512,23 +556,19 @@ public final class ArenaPool implements AutoCloseable {
                 throw new IllegalStateException(label + " is closed", e);
             }
             slot = claim();
-            Lease lease = new Lease(slot, Thread.currentThread(), recordSites ? new Throwable("leased here") : null,
-                    poolHold);
+            Throwable site = recordSites ? new Throwable("leased here") : null;
             checkOpen();
             arena = BumpArena.builder(slots[slot]).name(slotNames[slot]).resetPolicy(POOL_RESETS).build();
+            Lease lease = new Lease(slot, Thread.currentThread(), site, poolHold, arena.scope(), unreachable);
             lease.arenaHold = Bridge.holdOf(arena);
             lease.listener = listeners == null ? null
                     : Objects.requireNonNull(listeners.get(), "the listener a lease's supplier made");
             RequestArena request = new RequestArena(this, lease, arena, overflow);
             leasesBySlot.setRelease(slot, lease);
-            leased.incrementAndGet();
-            counted = true;
-            leases.incrementAndGet();
-            // on the scope: reachable from every segment of the lease, and from nothing the pool keeps
-            lease.cleanable = CLEANER.register(arena.scope(), () -> reclaim(lease, "it became unreachable"));
+            counts.increment(slot, LEASES);
             return request;
         } catch (Throwable e) {
-            undoLease(slot, arena, counted, poolHold);
+            undoLease(slot, arena, poolHold);
             throw e;
         }
     }
@@ -537,14 +577,11 @@ public final class ArenaPool implements AutoCloseable {
      * Gives back what a failed {@link #lease()} took, each step in a {@code finally} of the one before: the slot's
      * arena (nothing wrote to it) lets go of the slot, then the slot is freed, or the permit if no slot was claimed.
      */
-    private void undoLease(int slot, BumpArena arena, boolean counted, Lifetime.Hold poolHold) {
+    private void undoLease(int slot, BumpArena arena, Lifetime.Hold poolHold) {
         try {
             try {
                 if (slot >= 0) {
                     leasesBySlot.set(slot, null);
-                }
-                if (counted) {
-                    leased.decrementAndGet();
                 }
             } finally {
                 if (arena != null) {
@@ -606,6 +643,7 @@ public final class ArenaPool implements AutoCloseable {
         long deadline = System.nanoTime() + leaseTimeoutNanos;
         while (true) {
             reclaimDeadThreads();
+            reclaimUnreachable();
             long left = deadline - System.nanoTime();
             if (leaseTimeoutNanos == 0 || left <= 0) {
                 if (available.tryAcquire()) {
@@ -711,7 +749,6 @@ public final class ArenaPool implements AutoCloseable {
 
     private void giveBack(Lease lease) {
         leasesBySlot.setRelease(lease.slot, null);
-        leased.decrementAndGet();
         if (scrubber != null) {
             state.setRelease(lease.slot, SCRUBBING);
             scrubbing.incrementAndGet();
@@ -733,7 +770,7 @@ public final class ArenaPool implements AutoCloseable {
         try {
             try {
                 ResetReport report = policy.reset(slots[slot], 0, lease.used);
-                resets[report.strategy().ordinal()].increment();
+                counts.increment(slot, 1 + report.strategy().ordinal());
                 Events.reset(event, name, slotNames[slot], lease.used, report);
                 clean = true;
             } catch (Throwable t) {
@@ -768,7 +805,7 @@ public final class ArenaPool implements AutoCloseable {
         }
     }
 
-    /** What follows a scrub once its slot is back: its failure event, the lease's cleaner, waiters on close. */
+    /** What follows a scrub once its slot is back: its failure event, the lease's reference, waiters on close. */
     private void scrubbed(Lease lease, ScrubFailureEvent failure, boolean clean) {
         try {
             if (failure != null) {
@@ -783,9 +820,7 @@ public final class ArenaPool implements AutoCloseable {
             }
         } finally {
             try {
-                if (lease.cleanable != null) {
-                    lease.cleanable.clean();
-                }
+                lease.clear();
             } finally {
                 Runnable hook = afterScrubRelease;
                 if (hook != null) {
@@ -822,7 +857,7 @@ public final class ArenaPool implements AutoCloseable {
     /**
      * Ends a lease that its thread did not close: the slot's memory can no longer be reached through the
      * lease (its confined scope belongs to a thread that ended, or nothing refers to it any more), so the
-     * slot is reset and returned. Runs on the reclaiming thread or the cleaner's.
+     * slot is reset and returned. Runs on the thread that noticed.
      */
     private void reclaim(Lease lease, String why) {
         if (!lease.end()) {
@@ -844,8 +879,12 @@ public final class ArenaPool implements AutoCloseable {
 
     /** Frees the blocks a lease took from the overflow allocator; the first failure is thrown after all were tried. */
     void freeOverflow(Lease lease) {
+        java.util.List<MemorySegment> blocks = lease.overflowed();
+        if (blocks.isEmpty()) {
+            return;
+        }
         RuntimeException failure = null;
-        for (java.lang.foreign.MemorySegment block : lease.overflowed) {
+        for (MemorySegment block : blocks) {
             try {
                 overflow.deallocate(block);
             } catch (RuntimeException e) {
@@ -856,9 +895,16 @@ public final class ArenaPool implements AutoCloseable {
                 }
             }
         }
-        lease.overflowed.clear();
+        blocks.clear();
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /** Reclaims the leases the garbage collector found unreachable with all their segments (see {@link Lease}). */
+    private void reclaimUnreachable() {
+        for (Reference<?> lease; (lease = unreachable.poll()) != null; ) {
+            reclaim((Lease) lease, "it became unreachable");
         }
     }
 
@@ -872,7 +918,7 @@ public final class ArenaPool implements AutoCloseable {
         int n = 0;
         for (int i = 0; i < slots.length; i++) {
             Lease lease = leasesBySlot.get(i);
-            if (lease != null && !lease.thread.isAlive() && lease.ended.get() == 0) {
+            if (lease != null && !lease.thread.isAlive() && !lease.isEnded()) {
                 reclaim(lease, "its thread " + lease.thread + " ended");
                 n++;
             }
@@ -1062,18 +1108,33 @@ public final class ArenaPool implements AutoCloseable {
         }
     }
 
-    /** {@return the pool's counters now} Cheap: reads counters only, no system call. */
+    /**
+     * {@return the pool's counters now} Cheap: reads counters only, no system call; first it reclaims the leases
+     * the garbage collector found unreachable, so that they no longer count as out.
+     */
     public PoolMetrics metrics() {
+        reclaimUnreachable();
         Map<ResetStrategy, Long> byStrategy = new EnumMap<>(ResetStrategy.class);
         for (ResetStrategy s : ResetStrategy.values()) {
-            long n = resets[s.ordinal()].sum();
+            long n = counts.sum(1 + s.ordinal());
             if (n > 0) {
                 byStrategy.put(s, n);
             }
         }
-        return new PoolMetrics(slots.length, leased.get(), scrubbing.get(), retired.get(),
-                available.getQueueLength(), leases.get(), reclaimed.sum(), resetFailures.sum(), byStrategy,
+        return new PoolMetrics(slots.length, leased(), scrubbing.get(), retired.get(),
+                available.getQueueLength(), counts.sum(LEASES), reclaimed.sum(), resetFailures.sum(), byStrategy,
                 prewarmed.sum(), purges.sum(), purgedBytes.sum(), purgeFailures.sum());
+    }
+
+    /** {@return the leases out now} */
+    private int leased() {
+        int n = 0;
+        for (int i = 0; i < slots.length; i++) {
+            if (leasesBySlot.get(i) != null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
@@ -1155,6 +1216,7 @@ public final class ArenaPool implements AutoCloseable {
             try {
                 while (true) {
                     reclaimDeadThreads();
+                    reclaimUnreachable();
                     if (lifetime.holders() == 0) {
                         try {
                             lifetime.close();
@@ -1165,8 +1227,9 @@ public final class ArenaPool implements AutoCloseable {
                         }
                     }
                     long left = deadline - System.nanoTime();
-                    if (leased.get() > 0 && left <= 0) {
-                        throw new IllegalStateException(label + " has " + leased.get()
+                    int out = leased();
+                    if (out > 0 && left <= 0) {
+                        throw new IllegalStateException(label + " has " + out
                                 + " lease(s) out; close them first" + describeLeases());
                     }
                     synchronized (scrubbed) {
@@ -1221,7 +1284,7 @@ public final class ArenaPool implements AutoCloseable {
                 }
             }
             if (scrubber != null) {
-                scrubQueue.add(new Lease(-1, null, null, null));
+                scrubQueue.add(new Lease(-1, null, null, null, null, null));
                 try {
                     scrubber.join();
                 } catch (InterruptedException e) {

@@ -68,7 +68,7 @@ public final class RequestArena implements Allocator, Arena {
     /** Records an overflow block for freeing and hands it out in the lease's scope (overflowTo is restricted for this). */
     @SuppressWarnings("restricted")
     private MemorySegment scoped(MemorySegment block) {
-        lease.overflowed.add(block);
+        lease.overflowed(block);
         return block.reinterpret(arena, null);
     }
 
@@ -91,10 +91,10 @@ public final class RequestArena implements Allocator, Arena {
         if (arena.owns(segment)) {
             return true;
         }
-        if (lease.ended.get() != 0 || !segment.scope().equals(arena.scope())) {
+        if (lease.isEnded() || !segment.scope().equals(arena.scope())) {
             return false;
         }
-        for (MemorySegment block : lease.overflowed) {
+        for (MemorySegment block : lease.overflowed()) {
             if (block.address() == segment.address() && block.byteSize() == segment.byteSize()) {
                 return true;
             }
@@ -126,7 +126,7 @@ public final class RequestArena implements Allocator, Arena {
     }
 
     private void checkLeased() {
-        if (lease.ended.get() != 0) {
+        if (lease.isEnded()) {
             throw new IllegalStateException("the lease of slot " + lease.slot + " ended");
         }
     }
@@ -143,7 +143,7 @@ public final class RequestArena implements Allocator, Arena {
 
     /** {@return the blocks that went to the overflow allocator} */
     public int overflowed() {
-        return lease.overflowed.size();
+        return lease.overflowed().size();
     }
 
     /**
@@ -157,7 +157,7 @@ public final class RequestArena implements Allocator, Arena {
      */
     @Override
     public void close() {
-        if (lease.ended.get() != 0) {
+        if (lease.isEnded()) {
             throw new IllegalStateException("the lease of slot " + lease.slot + " already ended");
         }
         if (Thread.currentThread() != lease.thread) {
@@ -172,7 +172,7 @@ public final class RequestArena implements Allocator, Arena {
             }
             pool.endLease(lease);
         } finally {
-            // the pool's cleaner watches the arena's scope: it must not see it unreachable before end() above
+            // the lease is the phantom reference of the arena's scope: it must not be queued before end() above
             Reference.reachabilityFence(arena);
         }
     }

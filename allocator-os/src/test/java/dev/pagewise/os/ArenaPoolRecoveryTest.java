@@ -142,6 +142,29 @@ class ArenaPoolRecoveryTest {
         }
     }
 
+    @Test
+    void aLeaseWaitingForTheOnlySlotShouldGetItFromAnUnreachableLease() throws Exception {
+        try (ArenaPool pool = ArenaPool.builder(1, 1 << 20).leaseTimeout(Duration.ofSeconds(10)).build()) {
+            leaseAndDrop(pool);
+            Thread collector = Thread.ofPlatform().daemon().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    System.gc();
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            try (RequestArena again = pool.lease()) {
+                assertEquals(0, again.allocate(4096, 8).get(JAVA_BYTE, 100), "the slot was reset");
+            } finally {
+                collector.interrupt();
+            }
+            assertEquals(1, pool.metrics().reclaimed());
+        }
+    }
+
     private static void leaseAndDrop(ArenaPool pool) {
         pool.lease().allocate(4096, 8).fill((byte) 3);
     }

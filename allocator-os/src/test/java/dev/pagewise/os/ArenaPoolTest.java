@@ -154,6 +154,9 @@ class ArenaPoolTest {
             PoolMetrics metrics = pool.metrics();
             assertEquals(0, metrics.leased(), "every slot came back");
             assertEquals(8, metrics.free());
+            assertEquals(32 * 50, metrics.leases(), "the slots' counters lost no lease");
+            assertEquals(32 * 50, metrics.resetsByStrategy().values().stream().mapToLong(Long::longValue).sum(),
+                    "the slots' counters lost no reset");
         }
     }
 
