@@ -87,21 +87,30 @@ final class ResetPolicies {
     /**
      * The pagemap-driven reset. It adapts to what it finds: once a scan finds the used bytes mostly dirty, the
      * next resets zero them with one memset and skip the scan (a scan that will report everything only adds
-     * its own cost), scanning again every {@link #RESCAN_EVERY}th reset to notice when writes turn sparse.
+     * its own cost), scanning again now and then to notice when the used pages are no longer all resident.
      * Shared by many arenas, it adapts to their mix; the hint only ever chooses between two correct resets.
      */
     static final class KeepResident implements ResetPolicy {
 
         /** Dirty share of the used pages, in percent, from which a memset costs less than a scan and a fill. */
         static final int DENSE_PERCENT = 75;
-        /** In dense mode, one reset in this many scans anyway, so that sparse writes are noticed. */
-        static final int RESCAN_EVERY = 16;
+        /**
+         * Resets from a scan that found the pages dense to the next scan, at first. A scan reports resident pages,
+         * and the memset keeps every used page resident, so in steady state each rescan finds them dense again and
+         * costs a system call for nothing (a 17-page scan every 16th reset was 3% of a 66 KiB request's memory, docs/reset.md);
+         * each one that does doubles the wait, up to {@link #RESCAN_AFTER_MAX}. What a rescan can notice is pages
+         * released since (past the budget, an idle purge): until then the memset faults them back in, a cost
+         * the cap bounds.
+         */
+        static final int RESCAN_AFTER = 16;
+        static final int RESCAN_AFTER_MAX = 256;
 
         private final long bytes;
         private final boolean trackWrites;
         /** The dirty share of the used pages that the last scan found; a racy hint, never a decision of safety. */
         private int lastDirtyPercent;
         private int sinceScan;
+        private int rescanAfter = RESCAN_AFTER;
 
         KeepResident(long bytes, boolean trackWrites) {
             this.bytes = bytes;
@@ -144,7 +153,7 @@ final class ResetPolicies {
             boolean keepsNothing = t.budgetLeft() == 0;
             boolean tailFits = end - from <= t.budgetLeft();
             boolean dense = !trackWrites && to - from <= t.budgetLeft() && lastDirtyPercent >= DENSE_PERCENT
-                    && ++sinceScan < RESCAN_EVERY;
+                    && ++sinceScan < rescanAfter;
             long cut;
             if (dense) {
                 t.keep(from, to - from, true);
@@ -157,7 +166,10 @@ final class ResetPolicies {
                 if (cut == scanTo) {
                     cut = end;
                 }
-                lastDirtyPercent = (int) (100 * Math.min(t.zeroedIn(), to - from) / (to - from));
+                int dirtyPercent = (int) (100 * Math.min(t.zeroedIn(), to - from) / (to - from));
+                rescanAfter = dirtyPercent >= DENSE_PERCENT && lastDirtyPercent >= DENSE_PERCENT
+                        ? Math.min(2 * rescanAfter, RESCAN_AFTER_MAX) : RESCAN_AFTER;
+                lastDirtyPercent = dirtyPercent;
                 scanner.afterReset(from, end - from);
             }
             t.release(cut, end);

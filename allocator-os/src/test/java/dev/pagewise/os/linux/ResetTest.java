@@ -107,6 +107,51 @@ class ResetTest {
     }
 
     /**
+     * Each rescan that finds the pages dense again doubles the wait for the next (16, 32, ... up to 256 resets);
+     * one that finds pages gone (released, as an idle purge does) scans every reset while writes stay sparse,
+     * and starts over at 16 once they are dense again.
+     */
+    @Test
+    void keepResidentShouldRescanDenseWritesLessOftenUntilAScanFindsThemSparse() {
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        long size = 128 << 10; // past the 64 KiB a reset zeroes without looking
+        try (MmapBacked range = MmapBacked.map(size)) {
+            MemorySegment s = range.segment();
+            ResetPolicy policy = ResetPolicy.keepResident(size);
+            List<Integer> scans = new java.util.ArrayList<>();
+            for (int i = 0; i <= 752; i++) {
+                s.fill((byte) 1);
+                if (policy.reset(range, 0, size).strategy() == ResetStrategy.PAGEMAP_SCAN) {
+                    scans.add(i);
+                }
+            }
+            assertEquals(List.of(0, 16, 48, 112, 240, 496, 752), scans);
+            for (int i = 753; i < 752 + 256; i++) {
+                s.fill((byte) 1);
+                assertEquals(ResetStrategy.ZERO, policy.reset(range, 0, size).strategy(), "dense reset " + i);
+            }
+            range.releasePages(0, size);
+            for (int cycle = 0; cycle < 3; cycle++) {
+                for (long p = 0; p < size / PAGE; p += 4) {
+                    s.set(JAVA_BYTE, p * PAGE, (byte) 1);
+                }
+                ResetReport sparse = policy.reset(range, 0, size);
+                assertEquals(ResetStrategy.PAGEMAP_SCAN, sparse.strategy(), "sparse cycle " + cycle);
+                assertEquals(size / 4, sparse.bytesZeroed(), "sparse cycle " + cycle);
+            }
+            scans.clear();
+            for (int i = 0; i <= 16; i++) {
+                s.fill((byte) 1);
+                if (policy.reset(range, 0, size).strategy() == ResetStrategy.PAGEMAP_SCAN) {
+                    scans.add(i);
+                }
+                assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[(int) size])), "reads zero after reset " + i);
+            }
+            assertEquals(List.of(0, 16), scans, "dense again: the first rescan comes after 16 resets");
+        }
+    }
+
+    /**
      * {@code resetTo} frees the blocks above its mark, but they stay writable until the generation ends: what is
      * written through them after it must not survive the next reset, nor the arena's close, whatever its size
      * (a memset of the used bytes up to 64 KiB, a scan above).
