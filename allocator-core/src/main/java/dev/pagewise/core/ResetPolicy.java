@@ -61,8 +61,9 @@ public interface ResetPolicy {
      * {@code bytes} and releases the rest ({@link ResetStrategy#PREFIX}). A used range of at most 64 KiB
      * within the budget is zeroed with one memset instead, which is cheaper than any system call. When a scan
      * finds the used pages mostly (three quarters or more) written, the following resets within the budget
-     * zero them with one memset instead of scanning them, scanning in full again every 16th reset; their
-     * reports say {@link ResetStrategy#ZERO}. The policy is thread-safe and may be shared; it then adapts to
+     * zero them with one memset instead of scanning them, scanning in full again after 16 resets, then after
+     * twice as many each time a scan finds them written again, up to 256; their reports say
+     * {@link ResetStrategy#ZERO}. The policy is thread-safe and may be shared; it then adapts to
      * what the resets of all its arenas find.
      *
      * @param bytes how many bytes of an {@link OsBacked} range a reset may keep resident, zeroed, rounded

@@ -177,6 +177,7 @@ public final class ArenaPool implements AutoCloseable {
         this.recordSites = b.recordSites;
         this.name = b.name != null ? b.name : "pool-" + POOLS.incrementAndGet();
         this.label = "ArenaPool " + name + " [" + b.slots + " x " + ByteSizes.format(slotSize) + "]";
+        this.counts = new SlotCounters(b.slots, 1 + ResetStrategy.values().length); // before the memory it could leak
         long total = slotSize * b.slots;
         this.ownsRegion = b.region == null;
         this.region = ownsRegion ? OsMemory.map(total, MapOptions.DEFAULT.withLazyCommit()) : b.region;
@@ -197,7 +198,6 @@ public final class ArenaPool implements AutoCloseable {
             closeSlotsAndRegion();
             throw e;
         }
-        this.counts = new SlotCounters(b.slots, 1 + ResetStrategy.values().length);
         this.state = new AtomicIntegerArray(b.slots);
         Arrays.fill(freedRecently, -1);
         this.leasesBySlot = new AtomicReferenceArray<>(b.slots);
@@ -279,6 +279,9 @@ public final class ArenaPool implements AutoCloseable {
         private Builder(int slots, long slotSize) {
             if (slots <= 0 || slotSize <= 0) {
                 throw new IllegalArgumentException("slots and slotSize must be positive: " + slots + ", " + slotSize);
+            }
+            if (slots > SlotCounters.MAX_SLOTS) {
+                throw new IllegalArgumentException("slots must be at most " + SlotCounters.MAX_SLOTS + ": " + slots);
             }
             this.slots = slots;
             try {
@@ -480,7 +483,7 @@ public final class ArenaPool implements AutoCloseable {
      * reference of the lease's scope, which every segment of the lease reaches: once the collector finds the
      * scope unreachable the lease is queued on {@link #unreachable}, and the pool reclaims it at its next look
      * ({@link #reclaimUnreachable()}). A {@link java.lang.ref.Cleaner} would do it at once on its own thread, but
-     * registering and cleaning cost a lease some 70 ns (a lock and a list), for a leak that only matters when a
+     * registering with one takes a lock and a list node on every lease, for a leak that only matters when a
      * slot is wanted. The pool keeps the lease reachable while it is out ({@link #leasesBySlot}); it refers to
      * nothing that reaches the scope.
      */
@@ -549,6 +552,7 @@ public final class ArenaPool implements AutoCloseable {
         Lifetime.Hold poolHold = null;
         int slot = -1;
         BumpArena arena = null;
+        Lease lease = null;
         try {
             try {
                 poolHold = Bridge.acquire(lifetime);
@@ -559,16 +563,19 @@ public final class ArenaPool implements AutoCloseable {
             Throwable site = recordSites ? new Throwable("leased here") : null;
             checkOpen();
             arena = BumpArena.builder(slots[slot]).name(slotNames[slot]).resetPolicy(POOL_RESETS).build();
-            Lease lease = new Lease(slot, Thread.currentThread(), site, poolHold, arena.scope(), unreachable);
+            lease = new Lease(slot, Thread.currentThread(), site, poolHold, arena.scope(), unreachable);
             lease.arenaHold = Bridge.holdOf(arena);
             lease.listener = listeners == null ? null
                     : Objects.requireNonNull(listeners.get(), "the listener a lease's supplier made");
             RequestArena request = new RequestArena(this, lease, arena, overflow);
-            leasesBySlot.setRelease(slot, lease);
             counts.increment(slot, LEASES);
+            // what this thread wrote happens-before a reclaim: through the array for a dead thread's lease, through
+            // the fence (java.lang.ref's memory consistency rule) for an unreachable one
+            leasesBySlot.setRelease(slot, lease);
+            Reference.reachabilityFence(arena);
             return request;
         } catch (Throwable e) {
-            undoLease(slot, arena, poolHold);
+            undoLease(slot, arena, lease, poolHold);
             throw e;
         }
     }
@@ -576,10 +583,14 @@ public final class ArenaPool implements AutoCloseable {
     /**
      * Gives back what a failed {@link #lease()} took, each step in a {@code finally} of the one before: the slot's
      * arena (nothing wrote to it) lets go of the slot, then the slot is freed, or the permit if no slot was claimed.
+     * The lease, if it was made, is cleared first: never queued as unreachable, it can never be reclaimed.
      */
-    private void undoLease(int slot, BumpArena arena, Lifetime.Hold poolHold) {
+    private void undoLease(int slot, BumpArena arena, Lease lease, Lifetime.Hold poolHold) {
         try {
             try {
+                if (lease != null) {
+                    lease.clear();
+                }
                 if (slot >= 0) {
                     leasesBySlot.set(slot, null);
                 }
@@ -642,8 +653,7 @@ public final class ArenaPool implements AutoCloseable {
     private boolean waitForPermit() {
         long deadline = System.nanoTime() + leaseTimeoutNanos;
         while (true) {
-            reclaimDeadThreads();
-            reclaimUnreachable();
+            reclaimLeaked();
             long left = deadline - System.nanoTime();
             if (leaseTimeoutNanos == 0 || left <= 0) {
                 if (available.tryAcquire()) {
@@ -863,17 +873,27 @@ public final class ArenaPool implements AutoCloseable {
         if (!lease.end()) {
             return;
         }
-        reclaimed.increment();
-        String message = label + ": reclaimed slot " + lease.slot + " from a lease that was never closed: " + why
-                + " (leased by " + lease.thread + ")" + (lease.site == null ? "; recordLeaseSites() shows where" : "");
-        LOG.log(System.Logger.Level.WARNING, message, lease.site);
-        lease.arenaHold.close();
-        // the lease's cursor is out of reach: everything the slot ever committed may have been written
-        lease.used = slots[lease.slot].committed();
+        // Once ended here, nothing else gives the slot back: whatever throws below, the lease still ends. The
+        // lease's cursor is out of reach, so everything the slot ever committed may have been written; the whole
+        // slot stands in until that is known (a reset past the committed bytes fails, and the scrub's fallback
+        // then zeroes what is committed or retires the slot).
+        lease.used = slotSize;
         try {
-            endLease(lease);
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.WARNING, label + ": ending the reclaimed lease of slot " + lease.slot + " failed", e);
+            try {
+                lease.used = slots[lease.slot].committed();
+                reclaimed.increment();
+                LOG.log(System.Logger.Level.WARNING, label + ": reclaimed slot " + lease.slot
+                        + " from a lease that was never closed: " + why + " (leased by " + lease.thread + ")"
+                        + (lease.site == null ? "; recordLeaseSites() shows where" : ""), lease.site);
+            } finally {
+                lease.arenaHold.close();
+            }
+        } finally {
+            try {
+                endLease(lease);
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.WARNING, label + ": ending the reclaimed lease of slot " + lease.slot + " failed", e);
+            }
         }
     }
 
@@ -901,21 +921,28 @@ public final class ArenaPool implements AutoCloseable {
         }
     }
 
-    /** Reclaims the leases the garbage collector found unreachable with all their segments (see {@link Lease}). */
-    private void reclaimUnreachable() {
-        for (Reference<?> lease; (lease = unreachable.poll()) != null; ) {
+    /**
+     * Reclaims the leases the garbage collector found unreachable with all their segments (see {@link Lease});
+     * {@return how many}
+     */
+    private int reclaimUnreachable() {
+        int n = 0;
+        for (Reference<?> lease; (lease = unreachable.poll()) != null; n++) {
             reclaim((Lease) lease, "it became unreachable");
         }
+        return n;
     }
 
     /**
-     * Reclaims the slots of leases whose thread ended without closing them. The pool does this itself when
-     * it runs out of slots and when it closes.
+     * Reclaims the slots of leases that were never closed and no longer can be: their thread ended, or the
+     * garbage collector found the lease and all its segments unreachable. Each slot is reset and returned, and
+     * a warning logged. The pool does this itself: for unreachable leases at every {@link #lease()}, for both
+     * kinds when it runs out of slots and when it closes. Thread-safe.
      *
      * @return how many leases were reclaimed
      */
-    public int reclaimDeadThreads() {
-        int n = 0;
+    public int reclaimLeaked() {
+        int n = reclaimUnreachable();
         for (int i = 0; i < slots.length; i++) {
             Lease lease = leasesBySlot.get(i);
             if (lease != null && !lease.thread.isAlive() && !lease.isEnded()) {
@@ -1109,11 +1136,10 @@ public final class ArenaPool implements AutoCloseable {
     }
 
     /**
-     * {@return the pool's counters now} Cheap: reads counters only, no system call; first it reclaims the leases
-     * the garbage collector found unreachable, so that they no longer count as out.
+     * {@return the pool's counters now} Cheap: reads counters only, no system call. A lease that was never
+     * closed counts as out until it is reclaimed ({@link #reclaimLeaked()}).
      */
     public PoolMetrics metrics() {
-        reclaimUnreachable();
         Map<ResetStrategy, Long> byStrategy = new EnumMap<>(ResetStrategy.class);
         for (ResetStrategy s : ResetStrategy.values()) {
             long n = counts.sum(1 + s.ordinal());
@@ -1215,8 +1241,7 @@ public final class ArenaPool implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.NANOSECONDS.convert(timeout);
             try {
                 while (true) {
-                    reclaimDeadThreads();
-                    reclaimUnreachable();
+                    reclaimLeaked();
                     if (lifetime.holders() == 0) {
                         try {
                             lifetime.close();

@@ -5,7 +5,9 @@ import dev.pagewise.core.ResetStrategy;
 import java.util.Map;
 
 /**
- * A snapshot of an {@link ArenaPool}'s counters; each is read atomically, the set is not.
+ * An {@link ArenaPool}'s counters, read one after another while the pool runs: not the state of one instant, and
+ * a count summed over the slots ({@code leased}, {@code leases}, {@code resetsByStrategy}) may miss what changes
+ * during the read, as {@link java.util.concurrent.atomic.LongAdder#sum()} may.
  *
  * @param slots            slots in the pool
  * @param leased           slots leased now

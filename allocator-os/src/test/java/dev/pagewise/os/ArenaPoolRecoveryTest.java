@@ -130,12 +130,18 @@ class ArenaPoolRecoveryTest {
     void anUnreachableLeaseShouldBeReclaimedOnceTheCollectorFindsIt() throws Exception {
         try (ArenaPool pool = ArenaPool.builder(1, 1 << 20).build()) {
             leaseAndDrop(pool);
+            for (int i = 0; i < 5; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertEquals(1, pool.metrics().leased(), "metrics() only reads: the lease is out until reclaimed");
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (pool.metrics().reclaimed() == 0 && System.nanoTime() < deadline) {
+            while (pool.reclaimLeaked() == 0 && System.nanoTime() < deadline) {
                 System.gc();
                 Thread.sleep(20);
             }
             assertEquals(1, pool.metrics().reclaimed());
+            assertEquals(0, pool.metrics().leased());
             try (RequestArena again = pool.lease()) {
                 assertEquals(0, again.allocate(4096, 8).get(JAVA_BYTE, 100));
             }
@@ -146,22 +152,51 @@ class ArenaPoolRecoveryTest {
     void aLeaseWaitingForTheOnlySlotShouldGetItFromAnUnreachableLease() throws Exception {
         try (ArenaPool pool = ArenaPool.builder(1, 1 << 20).leaseTimeout(Duration.ofSeconds(10)).build()) {
             leaseAndDrop(pool);
-            Thread collector = Thread.ofPlatform().daemon().start(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    System.gc();
-                    try {
-                        Thread.sleep(20);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
+            AtomicReference<Object> seen = new AtomicReference<>();
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                try (RequestArena again = pool.lease()) {
+                    seen.set(again.allocate(4096, 8).get(JAVA_BYTE, 100));
+                } catch (Throwable t) {
+                    seen.set(t);
                 }
             });
-            try (RequestArena again = pool.lease()) {
-                assertEquals(0, again.allocate(4096, 8).get(JAVA_BYTE, 100), "the slot was reset");
-            } finally {
-                collector.interrupt();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pool.metrics().waiting() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
             }
+            assertEquals(1, pool.metrics().waiting(), "the lease waits: nothing was reclaimed before it");
+            while (waiter.isAlive() && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            waiter.join();
+            assertEquals((byte) 0, seen.get(), "the waiter got the slot, reset");
             assertEquals(1, pool.metrics().reclaimed());
+        }
+    }
+
+    /** With background scrubbing the scrubber thread resets the reclaimed slot and counts the reset. */
+    @Test
+    void anUnreachableLeaseShouldBeReclaimedAndScrubbedInTheBackground() throws Exception {
+        try (ArenaPool pool = ArenaPool.builder(1, 1 << 20).scrubInBackground().leaseTimeout(Duration.ofSeconds(10))
+                .build()) {
+            leaseAndDrop(pool);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (pool.reclaimLeaked() == 0 && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            try (RequestArena again = pool.lease()) {
+                assertEquals(0, again.allocate(4096, 8).get(JAVA_BYTE, 100), "the scrubber reset the slot");
+            }
+            while (pool.metrics().scrubbing() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            PoolMetrics metrics = pool.metrics();
+            assertEquals(1, metrics.reclaimed());
+            assertEquals(2, metrics.leases());
+            assertEquals(2, metrics.resetsByStrategy().values().stream().mapToLong(Long::longValue).sum(),
+                    "both resets counted, by the scrubber thread: " + metrics);
         }
     }
 
@@ -184,7 +219,7 @@ class ArenaPoolRecoveryTest {
             java.lang.ref.Reference.reachabilityFence(kept);
             kept = null;
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (pool.metrics().reclaimed() == 0 && System.nanoTime() < deadline) {
+            while (pool.reclaimLeaked() == 0 && System.nanoTime() < deadline) {
                 System.gc();
                 Thread.sleep(20);
             }
@@ -316,7 +351,7 @@ class ArenaPoolRecoveryTest {
                 assertNotNull(lease, "round " + round + ": close failed with no lease out");
                 Thread.ofPlatform().start(lease::close).join(); // wrong thread: refused, lease stays
                 assertEquals(1, pool.metrics().leased());
-                pool.reclaimDeadThreads(); // the leaser ended: its lease is reclaimed
+                pool.reclaimLeaked(); // the leaser ended: its lease is reclaimed
                 pool.close();
             }
             assertThrows(IllegalStateException.class, pool::lease);
@@ -340,7 +375,7 @@ class ArenaPoolRecoveryTest {
             assertEquals(0, server.used(), "both leases returned their budget");
             Thread.ofVirtual().start(() -> pool.lease().allocate(10 << 10, 8)).join();
             assertEquals(10 << 10, server.used());
-            assertEquals(1, pool.reclaimDeadThreads());
+            assertEquals(1, pool.reclaimLeaked());
             assertEquals(0, server.used(), "a reclaimed lease returns its budget too");
         }
         overflow.close();

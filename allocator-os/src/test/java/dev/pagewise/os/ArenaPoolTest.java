@@ -263,5 +263,9 @@ class ArenaPoolTest {
         assertThrows(IllegalArgumentException.class, () -> ArenaPool.builder(4, 1 << 20).leaseTimeout(Duration.ofMillis(-1)));
         assertThrows(IllegalArgumentException.class, () -> ArenaPool.builder(Integer.MAX_VALUE, Long.MAX_VALUE / 2));
         assertThrows(IllegalArgumentException.class, () -> ArenaPool.builder(1, Long.MAX_VALUE - 10));
+        IllegalArgumentException slots = assertThrows(IllegalArgumentException.class,
+                () -> ArenaPool.builder(Integer.MAX_VALUE, 4096));
+        assertTrue(slots.getMessage().contains("slots") && slots.getMessage().contains(String.valueOf(Integer.MAX_VALUE)),
+                slots.getMessage());
     }
 }

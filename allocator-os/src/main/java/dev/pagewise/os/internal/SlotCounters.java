@@ -18,6 +18,8 @@ public final class SlotCounters {
      * the array's alignment, no line holds counters of two slots.
      */
     private static final int STRIDE = 2 * MAX_COUNTERS;
+    /** Slots the counters can hold: one long array's worth. */
+    public static final int MAX_SLOTS = Integer.MAX_VALUE / STRIDE;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final long[] counts;
@@ -26,17 +28,17 @@ public final class SlotCounters {
     /**
      * Creates counters for {@code slots} slots, {@code counters} each.
      *
-     * @throws IllegalArgumentException if {@code slots} is negative or {@code counters} not in
-     *         {@code [1, MAX_COUNTERS]}
+     * @throws IllegalArgumentException if {@code slots} is not in {@code [0, MAX_SLOTS]} or {@code counters} not
+     *         in {@code [1, MAX_COUNTERS]}
      */
     public SlotCounters(int slots, int counters) {
-        if (slots < 0) {
-            throw new IllegalArgumentException("slots must not be negative: " + slots);
+        if (slots < 0 || slots > MAX_SLOTS) {
+            throw new IllegalArgumentException("slots must be in [0, " + MAX_SLOTS + "]: " + slots);
         }
         if (counters < 1 || counters > MAX_COUNTERS) {
             throw new IllegalArgumentException("counters must be in [1, " + MAX_COUNTERS + "]: " + counters);
         }
-        this.counts = new long[Math.multiplyExact(slots, STRIDE)];
+        this.counts = new long[slots * STRIDE];
         this.counters = counters;
     }
 

@@ -55,6 +55,7 @@ class SlotCountersTest {
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> new SlotCounters(1, 0));
         assertTrue(none.getMessage().contains("counters") && none.getMessage().contains("0"), none.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new SlotCounters(1, SlotCounters.MAX_COUNTERS + 1));
+        assertThrows(IllegalArgumentException.class, () -> new SlotCounters(SlotCounters.MAX_SLOTS + 1, 1));
         SlotCounters counters = new SlotCounters(2, 2);
         assertThrows(IndexOutOfBoundsException.class, () -> counters.increment(0, 2));
         assertThrows(IndexOutOfBoundsException.class, () -> counters.sum(-1));
