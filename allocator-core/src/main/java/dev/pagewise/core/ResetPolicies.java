@@ -156,7 +156,11 @@ final class ResetPolicies {
                     && ++sinceScan < rescanAfter;
             long cut;
             if (dense) {
-                t.keep(from, to - from, true);
+                // the rest of the last used page reads zero already: kept, not zeroed again (the csv request
+                // of RequestMemoryBench would zero 2,958 bytes more, 4%; CHANGELOG has the measurement)
+                long usedEnd = offset + length;
+                t.keep(from, usedEnd - from, true);
+                t.keep(usedEnd, to - usedEnd, false);
                 cut = tailFits ? end : t.scan(scanner, to, end, to);
             } else {
                 sinceScan = 0;

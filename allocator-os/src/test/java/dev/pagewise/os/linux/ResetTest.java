@@ -75,10 +75,12 @@ class ResetTest {
             s.fill((byte) 1);
             assertEquals(ResetStrategy.PAGEMAP_SCAN, policy.reset(range, 0, size).strategy(), "the first reset scans");
             for (int i = 1; i < 16; i++) {
-                s.fill((byte) i);
-                ResetReport dense = policy.reset(range, 0, size);
+                // the last dense reset uses all but 100 bytes: the rest of its last page reads zero, and stays unwritten
+                long used = i == 15 ? size - 100 : size;
+                s.asSlice(0, used).fill((byte) i);
+                ResetReport dense = policy.reset(range, 0, used);
                 assertEquals(ResetStrategy.ZERO, dense.strategy(), "dense reset " + i + " memsets");
-                assertEquals(size, dense.bytesZeroed());
+                assertEquals(used, dense.bytesZeroed());
                 assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[(int) size])), "reads zero after reset " + i);
             }
             s.fill((byte) 2);
