@@ -47,6 +47,7 @@ public class AllocateBench extends BenchDefaults {
     private MmapBacked uncheckedRange;
     private MmapBacked stackRange;
     private MmapBacked slabRange;
+    private MmapBacked perCallRange;
     private BumpArena checked;
     private BumpArena unchecked;
     private StackArena stack;
@@ -74,6 +75,7 @@ public class AllocateBench extends BenchDefaults {
         stackRange = MmapBacked.map(1 << 20, lazy);
         uncheckedStackRange = MmapBacked.map(1 << 20, lazy);
         slabRange = MmapBacked.map(1 << 20);
+        perCallRange = MmapBacked.map(1 << 20);
         checked = BumpArena.builder(checkedRange).resetPolicy(ResetPolicy.decommitAll()).build();
         unchecked = BumpArena.builder(uncheckedRange).resetPolicy(ResetPolicy.decommitAll()).unchecked().build();
         slicing = SegmentAllocator.slicingAllocator(slicingRange.segment());
@@ -102,6 +104,7 @@ public class AllocateBench extends BenchDefaults {
         stackRange.close();
         uncheckedStackRange.close();
         slabRange.close();
+        perCallRange.close();
     }
 
     @Benchmark
@@ -147,6 +150,18 @@ public class AllocateBench extends BenchDefaults {
     @Benchmark
     public MemorySegment memsetFloor() {
         return floor.fill((byte) 0);
+    }
+
+    /**
+     * A {@code BumpArena} per allocation, as {@link #jdkConfinedArenaAllocateClose()} makes a JDK arena: built
+     * over committed memory, one allocation, closed (its reset zeroes the block, where the JDK arena zeroes it
+     * when it allocates). What building and closing an arena costs.
+     */
+    @Benchmark
+    public long bumpArenaBuildAllocateClose() {
+        try (BumpArena arena = BumpArena.over(perCallRange)) {
+            return arena.allocate(size, 8).address();
+        }
     }
 
     /** Anchor: an arena per allocation. */

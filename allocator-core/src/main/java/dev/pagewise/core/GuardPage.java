@@ -28,6 +28,10 @@ import java.util.Optional;
  */
 public final class GuardPage implements OsBacked {
 
+    static {
+        Restricted.ownSegment(GuardPage.class, range -> ((GuardPage) range).own());
+    }
+
     private final OsBacked inner;
     private final long page;
     private final long size;
@@ -122,6 +126,12 @@ public final class GuardPage implements OsBacked {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
+    }
+
+    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
+    private MemorySegment own() {
+        lifetime.checkAlive();
+        return segment;
     }
 
     @Override

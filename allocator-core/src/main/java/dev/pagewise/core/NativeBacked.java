@@ -15,6 +15,10 @@ import java.lang.foreign.MemorySegment;
  */
 public final class NativeBacked implements FixedRange {
 
+    static {
+        Restricted.ownSegment(NativeBacked.class, range -> ((NativeBacked) range).own());
+    }
+
     /** The alignment of the region's base address. */
     public static final long BASE_ALIGNMENT = 4096;
 
@@ -49,6 +53,12 @@ public final class NativeBacked implements FixedRange {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
+    }
+
+    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
+    private MemorySegment own() {
+        lifetime.checkAlive();
+        return segment;
     }
 
     @Override

@@ -13,6 +13,10 @@ import java.lang.foreign.MemorySegment;
  */
 class RangeSlice implements FixedRange {
 
+    static {
+        Restricted.ownSegment(RangeSlice.class, range -> ((RangeSlice) range).own());
+    }
+
     final FixedRange parent;
     final long offset;
     final long length;
@@ -48,6 +52,12 @@ class RangeSlice implements FixedRange {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
+    }
+
+    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
+    final MemorySegment own() {
+        lifetime.checkAlive();
+        return segment;
     }
 
     @Override

@@ -22,6 +22,10 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Locked implements OsBacked {
 
+    static {
+        Restricted.ownSegment(Locked.class, range -> ((Locked) range).own());
+    }
+
     private final MmapBacked inner;
     private final Lifetime lifetime;
 
@@ -65,6 +69,12 @@ public final class Locked implements OsBacked {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, inner.segment());
+    }
+
+    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
+    private MemorySegment own() {
+        lifetime.checkAlive();
+        return Restricted.segmentOf(inner);
     }
 
     @Override

@@ -48,6 +48,10 @@ import java.util.Optional;
  */
 public final class MmapBacked implements OsBacked {
 
+    static {
+        Restricted.ownSegment(MmapBacked.class, range -> ((MmapBacked) range).own());
+    }
+
     /** The step in which a lazy region's committed prefix grows: 64 KiB (2 MiB with huge pages). */
     public static final long COMMIT_GRANULARITY = 64 << 10;
     /** The alignment and size granularity of a huge-page region. */
@@ -233,6 +237,12 @@ public final class MmapBacked implements OsBacked {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
+    }
+
+    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
+    private MemorySegment own() {
+        lifetime.checkAlive();
+        return segment;
     }
 
     @Override

@@ -28,6 +28,10 @@ import java.util.Objects;
  */
 public final class VirtualAllocBacked implements OsBacked {
 
+    static {
+        Restricted.ownSegment(VirtualAllocBacked.class, range -> ((VirtualAllocBacked) range).own());
+    }
+
     /** Windows' page size on x64 and arm64. */
     public static final long PAGE_SIZE = 4096;
     /** The step of the commit watermark: Windows' allocation granularity. */
@@ -111,6 +115,12 @@ public final class VirtualAllocBacked implements OsBacked {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
+    }
+
+    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
+    private MemorySegment own() {
+        lifetime.checkAlive();
+        return segment;
     }
 
     @Override
