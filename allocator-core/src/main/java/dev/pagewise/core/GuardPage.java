@@ -29,7 +29,7 @@ import java.util.Optional;
 public final class GuardPage implements OsBacked {
 
     static {
-        Restricted.ownSegment(GuardPage.class, range -> ((GuardPage) range).own());
+        Restricted.ownSegment(GuardPage.class, range -> ((GuardPage) range).segment);
     }
 
     private final OsBacked inner;
@@ -126,12 +126,6 @@ public final class GuardPage implements OsBacked {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
-    }
-
-    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
-    private MemorySegment own() {
-        lifetime.checkAlive();
-        return segment;
     }
 
     @Override

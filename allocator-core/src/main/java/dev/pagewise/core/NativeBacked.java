@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
 public final class NativeBacked implements FixedRange {
 
     static {
-        Restricted.ownSegment(NativeBacked.class, range -> ((NativeBacked) range).own());
+        Restricted.ownSegment(NativeBacked.class, range -> ((NativeBacked) range).segment);
     }
 
     /** The alignment of the region's base address. */
@@ -53,12 +53,6 @@ public final class NativeBacked implements FixedRange {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
-    }
-
-    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
-    private MemorySegment own() {
-        lifetime.checkAlive();
-        return segment;
     }
 
     @Override

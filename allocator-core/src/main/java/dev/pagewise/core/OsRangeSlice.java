@@ -9,10 +9,6 @@ import java.util.Optional;
 /** A page-aligned part of an {@link OsBacked} range, itself {@link OsBacked}: the OS operations go to the parent, shifted. */
 final class OsRangeSlice extends RangeSlice implements OsBacked {
 
-    static {
-        Restricted.ownSegment(OsRangeSlice.class, range -> ((OsRangeSlice) range).own());
-    }
-
     private final OsBacked os;
 
     OsRangeSlice(OsBacked parent, long offset, long length) {

@@ -14,7 +14,9 @@ import java.lang.foreign.MemorySegment;
 class RangeSlice implements FixedRange {
 
     static {
-        Restricted.ownSegment(RangeSlice.class, range -> ((RangeSlice) range).own());
+        Restricted.OwnSegment own = range -> ((RangeSlice) range).segment;
+        Restricted.ownSegment(RangeSlice.class, own);
+        Restricted.ownSegment(OsRangeSlice.class, own); // by exact class: the subclass is registered too
     }
 
     final FixedRange parent;
@@ -52,12 +54,6 @@ class RangeSlice implements FixedRange {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
-    }
-
-    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
-    final MemorySegment own() {
-        lifetime.checkAlive();
-        return segment;
     }
 
     @Override

@@ -62,7 +62,7 @@ import java.util.concurrent.locks.LockSupport;
  * unreachable with all its segments, is reclaimed: its slot is reset and returned, and a warning is
  * logged (with the lease's site, if {@link Builder#recordLeaseSites()}). Dead threads are noticed when
  * the pool runs out of slots and when it closes; unreachable leases, once the garbage collector found them,
- * at the next lease, wait for a slot, {@link #metrics()} or close. A reset that fails is logged and
+ * at the next lease, wait for a slot or close; {@link #reclaimLeaked()} does both on demand. A reset that fails is logged and
  * counted, and the slot is zeroed in place instead; a slot that cannot even be zeroed is retired, never
  * handed out dirty. Logging goes to {@link System.Logger}
  * {@code dev.pagewise.os.ArenaPool}.
@@ -82,7 +82,7 @@ public final class ArenaPool implements AutoCloseable {
     private static final AtomicLong POOLS = new AtomicLong();
     /** The arenas of leases never zero: the pool resets slots itself, inline or in the background. */
     private static final ResetPolicy POOL_RESETS = ResetPolicy.noZeroing();
-    /** The counter of leases granted in {@link #counts}. */
+    /** The counter of leases granted in {@link #counts}; the resets' follow, by strategy ({@link #resets}). */
     private static final int LEASES = 0;
     /** How often a waiting lease looks for slots of leases whose thread ended. */
     private static final long REAP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -141,7 +141,7 @@ public final class ArenaPool implements AutoCloseable {
     private final AtomicInteger scrubbing = new AtomicInteger();
     private final AtomicInteger retired = new AtomicInteger();
     /**
-     * Leases granted ({@link #LEASES}) and resets by strategy ({@code 1 + ordinal}), counted per slot by its
+     * Leases granted ({@link #LEASES}) and resets by strategy ({@link #resets}), counted per slot by its
      * holder: a lease pays no atomic instruction for its counts.
      */
     private final SlotCounters counts;
@@ -370,8 +370,8 @@ public final class ArenaPool implements AutoCloseable {
          * request: {@code () -> Limit.of(server.child("request", 8 << 20))} — the children share their
          * parent, so the pool as a whole is bounded too. Default none. A listener must not keep the segments
          * it hears of: the pool reclaims a lease nobody closed only once it and all its segments are unreachable.
-         * A reclaim runs the listener on whichever thread notices it (a lease, a waiting lease, {@code metrics()},
-         * {@code close}), so it must not block.
+         * A reclaim runs the listener on whichever thread notices it (a lease, a waiting lease,
+         * {@code reclaimLeaked()}, {@code close}), so it must not block.
          *
          * @param perLease makes the listener of each new lease; it must not return {@code null}
          * @return this builder
@@ -780,7 +780,7 @@ public final class ArenaPool implements AutoCloseable {
         try {
             try {
                 ResetReport report = policy.reset(slots[slot], 0, lease.used);
-                counts.increment(slot, 1 + report.strategy().ordinal());
+                counts.increment(slot, resets(report.strategy()));
                 Events.reset(event, name, slotNames[slot], lease.used, report);
                 clean = true;
             } catch (Throwable t) {
@@ -1142,7 +1142,7 @@ public final class ArenaPool implements AutoCloseable {
     public PoolMetrics metrics() {
         Map<ResetStrategy, Long> byStrategy = new EnumMap<>(ResetStrategy.class);
         for (ResetStrategy s : ResetStrategy.values()) {
-            long n = counts.sum(1 + s.ordinal());
+            long n = counts.sum(resets(s));
             if (n > 0) {
                 byStrategy.put(s, n);
             }
@@ -1150,6 +1150,11 @@ public final class ArenaPool implements AutoCloseable {
         return new PoolMetrics(slots.length, leased(), scrubbing.get(), retired.get(),
                 available.getQueueLength(), counts.sum(LEASES), reclaimed.sum(), resetFailures.sum(), byStrategy,
                 prewarmed.sum(), purges.sum(), purgedBytes.sum(), purgeFailures.sum());
+    }
+
+    /** {@return the counter of resets by {@code strategy} in {@link #counts}} */
+    private static int resets(ResetStrategy strategy) {
+        return LEASES + 1 + strategy.ordinal();
     }
 
     /** {@return the leases out now} */

@@ -118,14 +118,10 @@ public final class Restricted {
         return segment;
     }
 
-    /** How Pagewise reads the segment of a range of its own: the range's segment, once it is known to be alive. */
+    /** How Pagewise reads the segment of a range of its own; {@link #segmentOf} has checked it is alive. */
     @FunctionalInterface
     public interface OwnSegment {
-        /**
-         * {@return the segment of {@code range}}
-         *
-         * @throws IllegalStateException if the range is closed
-         */
+        /** {@return the segment of {@code range}} */
         MemorySegment of(FixedRange range);
     }
 
@@ -146,15 +142,19 @@ public final class Restricted {
      * {@return the segment of {@code range}, for Pagewise's own use} A range of Pagewise's own is read without
      * walking the stack to find the caller of its {@code segment()} (which would be Pagewise, always allowed):
      * a walk costs an arena built over a pool's slot, once per lease, several times the rest of its
-     * construction, and so did binding a scoped value to tell Pagewise's calls from others' (35 ns of the 95 of
-     * building, using and closing a {@code BumpArena}). A range implemented elsewhere answers
-     * {@link FixedRange#segment()} as it does for anyone.
+     * construction, and so did binding a scoped value to tell Pagewise's calls from others' (a quarter of
+     * building, using once and closing a {@code BumpArena}: {@code AllocateBench.bumpArenaBuildAllocateClose},
+     * CHANGELOG). A range implemented elsewhere answers {@link FixedRange#segment()} as it does for anyone.
      *
      * @throws IllegalStateException if the range is closed
      */
     public static MemorySegment segmentOf(FixedRange range) {
         OwnSegment own = OWN.get(range.getClass());
-        return own != null ? own.of(range) : range.segment();
+        if (own == null) {
+            return range.segment();
+        }
+        range.lifetime().checkAlive();
+        return own.of(range);
     }
 
     /**

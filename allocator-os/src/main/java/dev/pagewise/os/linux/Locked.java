@@ -23,7 +23,7 @@ import java.lang.foreign.MemorySegment;
 public final class Locked implements OsBacked {
 
     static {
-        Restricted.ownSegment(Locked.class, range -> ((Locked) range).own());
+        Restricted.ownSegment(Locked.class, range -> Restricted.segmentOf(((Locked) range).inner));
     }
 
     private final MmapBacked inner;
@@ -69,12 +69,6 @@ public final class Locked implements OsBacked {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, inner.segment());
-    }
-
-    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
-    private MemorySegment own() {
-        lifetime.checkAlive();
-        return Restricted.segmentOf(inner);
     }
 
     @Override

@@ -49,7 +49,7 @@ import java.util.Optional;
 public final class MmapBacked implements OsBacked {
 
     static {
-        Restricted.ownSegment(MmapBacked.class, range -> ((MmapBacked) range).own());
+        Restricted.ownSegment(MmapBacked.class, range -> ((MmapBacked) range).segment);
     }
 
     /** The step in which a lazy region's committed prefix grows: 64 KiB (2 MiB with huge pages). */
@@ -237,12 +237,6 @@ public final class MmapBacked implements OsBacked {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
-    }
-
-    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
-    private MemorySegment own() {
-        lifetime.checkAlive();
-        return segment;
     }
 
     @Override

@@ -29,7 +29,7 @@ import java.util.Objects;
 public final class VirtualAllocBacked implements OsBacked {
 
     static {
-        Restricted.ownSegment(VirtualAllocBacked.class, range -> ((VirtualAllocBacked) range).own());
+        Restricted.ownSegment(VirtualAllocBacked.class, range -> ((VirtualAllocBacked) range).segment);
     }
 
     /** Windows' page size on x64 and arm64. */
@@ -115,12 +115,6 @@ public final class VirtualAllocBacked implements OsBacked {
     @Override
     public MemorySegment segment() {
         return Restricted.segment(lifetime, segment);
-    }
-
-    /** {@return the segment, for Pagewise's own use ({@link Restricted#segmentOf})} */
-    private MemorySegment own() {
-        lifetime.checkAlive();
-        return segment;
     }
 
     @Override
