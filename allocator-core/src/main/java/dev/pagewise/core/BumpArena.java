@@ -471,8 +471,10 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
 
     /**
      * Frees everything allocated since {@code mark}, as {@link #resetTo} does, for {@link StackArena}'s pops: up
-     * to {@link ResetPolicies#SMALL_RESET} the bytes are zeroed in place directly, with no report and no clock
-     * read (two {@code nanoTime} calls cost more than the pop of a small frame); larger pops go to the policy.
+     * to {@link ResetPolicies#SMALL_RESET} the bytes are zeroed in place directly, with no policy, report or event
+     * (each costs more than the pop of a small frame); larger pops go to the policy. Zeroing faults in the
+     * frame's pages it never wrote, so a stack keeps its deepest frame's pages resident, as a malloc'd stack
+     * does, until a {@link #reset()} applies the budget.
      * The caller has checked the owner and the mark.
      */
     void popTo(long mark) {

@@ -10,7 +10,10 @@ import dev.pagewise.core.internal.Checks;
  */
 final class ResetPolicies {
 
-    /** Ranges up to this size within the budget are zeroed with one memset: cheaper than any system call. */
+    /**
+     * Ranges up to this size are zeroed with one memset, cheaper than any system call, when the budget covers
+     * every page they could leave resident.
+     */
     static final long SMALL_RESET = 64 << 10;
 
     private ResetPolicies() {
@@ -124,7 +127,11 @@ final class ResetPolicies {
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
             Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
-            if (!(region instanceof OsBacked os) || length <= Math.min(bytes, SMALL_RESET)) {
+            // A memset faults in the used pages that are not resident, and pages an earlier reset kept further
+            // on may hold the whole budget already: it is the short way only when every page from the offset to
+            // the end of the committed prefix fits the budget (a pool slot under the default budget always does).
+            if (!(region instanceof OsBacked os) || length <= Math.min(bytes, SMALL_RESET)
+                    && Checks.alignUp(os.committed(), os.pageSize()) - Checks.alignDown(offset, os.pageSize()) <= bytes) {
                 return zero(region, offset, length);
             }
             Totals t = new Totals(os, bytes);

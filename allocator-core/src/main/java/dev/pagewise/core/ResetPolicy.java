@@ -59,7 +59,9 @@ public interface ResetPolicy {
      * released past it; they are scanned only when the budget may not cover them and the used bytes together
      * (in the same walk as the used pages, when those are scanned). Without a scanner it zeroes the first
      * {@code bytes} and releases the rest ({@link ResetStrategy#PREFIX}). A used range of at most 64 KiB
-     * within the budget is zeroed with one memset instead, which is cheaper than any system call. When a scan
+     * is zeroed with one memset instead, which is cheaper than any system call, when the budget covers every
+     * committed page from its start on (a memset faults in the used pages that are not resident, and an
+     * earlier reset may have kept pages further on). When a scan
      * finds the used pages mostly (three quarters or more) written, the following resets within the budget
      * zero them with one memset instead of scanning them, scanning in full again after 16 resets, then after
      * twice as many each time a scan finds them written again, up to 256; their reports say

@@ -213,6 +213,27 @@ class ResetTest {
     }
 
     @Test
+    void aSmallResetShouldStayWithinTheBudgetWhenAnEarlierResetKeptPagesFurtherOn() {
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        long k = 1 << 10;
+        try (MmapBacked range = MmapBacked.map(4 << 20)) {
+            MemorySegment s = range.segment();
+            ResetPolicy policy = ResetPolicy.keepResident(64 * k);
+            s.asSlice(2 << 20, 1 << 20).fill((byte) 1);
+            policy.reset(range, 0, 3 << 20);
+            assertEquals(64 * k, ResetProperties.privatePages(s.address(), 4 << 20) * PAGE,
+                    "the budget stays resident, 2 MiB in");
+
+            // a short request that wrote one byte of its last page: a memset of its 28 KiB would fault in 7 pages more
+            s.set(JAVA_BYTE, 7 * PAGE, (byte) 2);
+            ResetReport small = policy.reset(range, 0, 7 * PAGE + 1);
+            long resident = ResetProperties.privatePages(s.address(), 4 << 20) * PAGE;
+            assertTrue(resident <= 64 * k, resident + " bytes resident after " + small + ", budget 64 KiB");
+            assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[4 << 20])));
+        }
+    }
+
+    @Test
     void aScanThatMayNotKeepThePagesPastTheUsedBytesShouldWalkThemInTheSameCall() {
         assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
         long k = 1 << 10;
