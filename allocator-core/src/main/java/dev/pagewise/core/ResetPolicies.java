@@ -129,9 +129,11 @@ final class ResetPolicies {
             Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
             // A memset faults in the used pages that are not resident, and pages an earlier reset kept further
             // on may hold the whole budget already: it is the short way only when every page from the offset to
-            // the end of the committed prefix fits the budget (a pool slot under the default budget always does).
+            // the end of the committed prefix fits the budget (a pool slot under the default budget always does),
+            // or when there is no scanner to tell (the prefix reset would zero the same pages, rounded up).
             if (!(region instanceof OsBacked os) || length <= Math.min(bytes, SMALL_RESET)
-                    && Checks.alignUp(os.committed(), os.pageSize()) - Checks.alignDown(offset, os.pageSize()) <= bytes) {
+                    && (Checks.alignUp(os.committed(), os.pageSize()) - Checks.alignDown(offset, os.pageSize()) <= bytes
+                        || os.pageScanner().isEmpty())) {
                 return zero(region, offset, length);
             }
             Totals t = new Totals(os, bytes);

@@ -61,7 +61,7 @@ public interface ResetPolicy {
      * {@code bytes} and releases the rest ({@link ResetStrategy#PREFIX}). A used range of at most 64 KiB
      * is zeroed with one memset instead, which is cheaper than any system call, when the budget covers every
      * committed page from its start on (a memset faults in the used pages that are not resident, and an
-     * earlier reset may have kept pages further on). When a scan
+     * earlier reset may have kept pages further on), or when the range has no scanner. When a scan
      * finds the used pages mostly (three quarters or more) written, the following resets within the budget
      * zero them with one memset instead of scanning them, scanning in full again after 16 resets, then after
      * twice as many each time a scan finds them written again, up to 256; their reports say

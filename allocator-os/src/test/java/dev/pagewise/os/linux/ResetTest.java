@@ -234,6 +234,23 @@ class ResetTest {
     }
 
     @Test
+    void aSmallResetWithoutAScannerShouldZeroTheUsedBytesOnly() {
+        try (MmapBacked range = MmapBacked.map(1 << 20)) {
+            OsBacked blind = new DelegatingOsBacked(range) {
+                @Override
+                public Optional<PageScanner> pageScanner() {
+                    return Optional.empty();
+                }
+            };
+            range.segment().asSlice(PAGE, 5000).fill((byte) 1);
+            ResetReport report = ResetPolicy.keepResident(64 << 10).reset(blind, PAGE, 5000);
+            assertEquals(new ResetReport(ResetStrategy.ZERO, 5000, 0, 1), report,
+                    "the prefix reset would zero the same pages, rounded up to 8192 bytes");
+            assertEquals(-1, range.segment().mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+        }
+    }
+
+    @Test
     void aScanThatMayNotKeepThePagesPastTheUsedBytesShouldWalkThemInTheSameCall() {
         assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
         long k = 1 << 10;
