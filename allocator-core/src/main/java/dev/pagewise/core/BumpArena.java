@@ -7,6 +7,7 @@ import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Events;
 import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.ResetEvent;
+import dev.pagewise.core.internal.ResidentEnd;
 import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.Arena;
@@ -47,6 +48,8 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
     private final Lifetime.Hold hold;
     private final String name;
     private final ResetPolicy policy;
+    /** Where the range's resident pages end as this arena's resets left them; made at the first reset. */
+    private ResidentEnd resident;
     private final AllocationListener listener;
     private final boolean checked;
     private final boolean closeRange;
@@ -398,8 +401,9 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
      * Shared by the arena and its stack frames.
      */
     boolean holds(MemorySegment segment, long base) {
-        // An empty block may sit past the cursor: one taken at the end of a block that later shrank in place.
-        return within(segment, base, segment.byteSize() == 0 ? highWater() : cursor);
+        // An empty block may sit past the cursor: one taken at the end of a block that later shrank in place,
+        // and which a pop or resetTo to a mark taken after the shrink leaves past the high water too.
+        return within(segment, base, segment.byteSize() == 0 ? generationUsed() : cursor);
     }
 
     /** {@return whether {@code segment} lies in {@code [base, base + limit)}} */
@@ -507,8 +511,13 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
 
     private void restore(long from, long to) {
         if (to > from) {
-            policy.reset(range, from, to - from);
+            ResetPolicies.reset(policy, range, from, to - from, resident());
         }
+    }
+
+    private ResidentEnd resident() {
+        ResidentEnd r = resident;
+        return r != null ? r : (resident = new ResidentEnd());
     }
 
     private void record(long used, ResetReport report, ResetEvent event) {
@@ -534,7 +543,7 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
         memory = generation.segment;
         long used = generationUsed();
         cursor = used;
-        record(used, policy.reset(range, 0, used), event);
+        record(used, ResetPolicies.reset(policy, range, 0, used, resident()), event);
         cursor = 0;
         highWater = 0;
         generationEnd = 0;

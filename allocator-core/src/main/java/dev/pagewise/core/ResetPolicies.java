@@ -2,6 +2,7 @@ package dev.pagewise.core;
 
 import dev.pagewise.core.PageScanner.PageState;
 import dev.pagewise.core.internal.Checks;
+import dev.pagewise.core.internal.ResidentEnd;
 
 /**
  * The built-in {@link ResetPolicy} implementations. Each decides alone what its reset does, using only
@@ -10,10 +11,7 @@ import dev.pagewise.core.internal.Checks;
  */
 final class ResetPolicies {
 
-    /**
-     * Ranges up to this size are zeroed with one memset, cheaper than any system call, when the budget covers
-     * every page they could leave resident.
-     */
+    /** Ranges up to this size within the budget are zeroed with one memset: cheaper than any system call. */
     static final long SMALL_RESET = 64 << 10;
 
     private ResetPolicies() {
@@ -77,6 +75,13 @@ final class ResetPolicies {
             case ResetPolicy p when p == DECOMMIT_ALL -> 0;
             default -> -1;
         });
+        dev.pagewise.core.internal.Bridge.hintedResets(ResetPolicies::reset);
+    }
+
+    /** {@return what resetting through {@code policy} did} A {@code keepResident} policy is told where {@code region}'s resident pages end. */
+    static ResetReport reset(ResetPolicy policy, FixedRange region, long offset, long length, ResidentEnd resident) {
+        return policy instanceof KeepResident keep ? keep.reset(region, offset, length, resident)
+                : policy.reset(region, offset, length);
     }
 
     private static ResetReport zero(FixedRange region, long offset, long length) {
@@ -126,20 +131,42 @@ final class ResetPolicies {
 
         @Override
         public ResetReport reset(FixedRange region, long offset, long length) {
+            return reset(region, offset, length, null);
+        }
+
+        /**
+         * Resets as {@link #reset(FixedRange, long, long)} does, with where the range's resident pages end as far
+         * as its one user knows ({@code null}: not known). With it, the pages past the used bytes are walked
+         * only as far as that end, not to the end of the committed prefix, and a small reset is zeroed in place
+         * only when the budget covers every page that can then be resident; without it, a small reset never
+         * looks past its used bytes, so until the next larger one up to {@code min(bytes, 64 KiB)} more than
+         * the budget can stay resident. Write tracking ignores it: its scanner must see the whole prefix.
+         */
+        ResetReport reset(FixedRange region, long offset, long length, ResidentEnd resident) {
             Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
-            // A memset faults in the used pages that are not resident, and pages an earlier reset kept further
-            // on may hold the whole budget already: it is the short way only when every page from the offset to
-            // the end of the committed prefix fits the budget (a pool slot under the default budget always does),
-            // or when there is no scanner to tell (the prefix reset would zero the same pages, rounded up).
-            if (!(region instanceof OsBacked os) || length <= Math.min(bytes, SMALL_RESET)
-                    && (Checks.alignUp(os.committed(), os.pageSize()) - Checks.alignDown(offset, os.pageSize()) <= bytes
-                        || os.pageScanner().isEmpty())) {
+            if (!(region instanceof OsBacked os) || length == 0) {
                 return zero(region, offset, length);
+            }
+            long page = os.pageSize();
+            ResidentEnd hint = trackWrites ? null : resident;
+            long known = hint == null ? Long.MAX_VALUE : hint.get();
+            if (length <= Math.min(bytes, SMALL_RESET)) {
+                long usedEnd = Checks.alignUp(offset + length, page);
+                long residentTo = Math.min(Math.max(known, usedEnd), Checks.alignUp(os.committed(), page));
+                if (hint == null || residentTo - Checks.alignDown(offset, page) <= bytes) {
+                    if (hint != null && usedEnd > known) {
+                        hint.set(usedEnd);
+                    }
+                    return zero(region, offset, length);
+                }
             }
             Totals t = new Totals(os, bytes);
             long from = t.zeroHead(offset, length);
             long to = t.pageEnd(offset + length);
             if (to <= from) {
+                if (hint != null) {
+                    hint.set(Math.max(known, from));
+                }
                 return t.report(ResetStrategy.ZERO);
             }
             PageScanner scanner = os.pageScanner().orElse(null);
@@ -151,30 +178,37 @@ final class ResetPolicies {
                 long keep = Math.min(t.budgetLeft(), to - from);
                 t.keep(from, keep, true);
                 t.release(from + keep, to);
+                if (hint != null) {
+                    hint.set(Math.max(known, to));
+                }
                 return t.report(ResetStrategy.PREFIX);
             }
             // The committed pages past the bytes used, [to, end), read zero (the caller guarantees it) but may be
             // resident from earlier resets, and resident pages count against the budget: kept while it lasts,
             // never zeroed again, released after it. When the budget covers them all they need no scan at all,
-            // which with the default budget (a pool slot's size) leaves a dense reset without a system call;
+            // which for a pool slot no larger than its budget leaves a dense reset without a system call;
             // otherwise the scan of the used pages walks on through them: one walk, not a second one of their own.
-            long end = Math.max(to, Checks.alignDown(os.committed(), os.pageSize()));
+            // ... and, past where the user's resident pages end, none is resident: the walk stops there
+            long end = Math.max(to, Math.min(known, Checks.alignDown(os.committed(), page)));
             boolean keepsNothing = t.budgetLeft() == 0;
             boolean tailFits = end - from <= t.budgetLeft();
             boolean dense = !trackWrites && to - from <= t.budgetLeft() && lastDirtyPercent >= DENSE_PERCENT
                     && ++sinceScan < rescanAfter;
             long cut;
+            boolean walkedTail;
             if (dense) {
                 // the rest of the last used page reads zero already: kept, not zeroed again (the csv request
                 // of RequestMemoryBench would zero 2,958 bytes more, 4%; CHANGELOG has the measurement)
                 long usedEnd = offset + length;
                 t.keep(from, usedEnd - from, true);
                 t.keep(usedEnd, to - usedEnd, false);
+                walkedTail = !tailFits;
                 cut = tailFits ? end : t.scan(scanner, to, end, to);
             } else {
                 sinceScan = 0;
                 // a write-tracking scan tells written pages from clean ones itself, the tail's included
                 long scanTo = tailFits && !trackWrites ? to : end;
+                walkedTail = scanTo == end;
                 cut = t.scan(scanner, from, scanTo, trackWrites ? end : to);
                 if (cut == scanTo) {
                     cut = end;
@@ -186,6 +220,10 @@ final class ResetPolicies {
                 scanner.afterReset(from, end - from);
             }
             t.release(cut, end);
+            if (hint != null) {
+                // past the cut nothing is resident now; a walk that went to the end found where resident pages stop
+                hint.set(walkedTail && cut == end ? Math.max(to, t.residentEnd()) : cut);
+            }
             return t.report(dense ? ResetStrategy.ZERO : keepsNothing ? ResetStrategy.DECOMMIT : scanner.strategy());
         }
 
@@ -217,6 +255,8 @@ final class ResetPolicies {
         private long cut;
         /** Where the part being scanned starts to read zero already, so that its resident pages need no zeroing. */
         private long zeroFrom;
+        /** The end of the last resident pages the scan reported. */
+        private long residentEnd;
 
         Totals(OsBacked os, long keepResident) {
             this.os = os;
@@ -288,6 +328,7 @@ final class ResetPolicies {
                 release(offset, offset + length);
                 return true;
             }
+            residentEnd = Math.max(residentEnd, offset + length);
             if (offset < zeroFrom && offset + length > zeroFrom) {
                 return keepPages(offset, zeroFrom - offset, state, hugePageSize)
                         && keepPages(zeroFrom, offset + length - zeroFrom, state, hugePageSize);
@@ -312,6 +353,11 @@ final class ResetPolicies {
             }
             cut = stop;
             return false;
+        }
+
+        /** {@return the end of the last resident pages the scan reported, 0 if none} */
+        long residentEnd() {
+            return residentEnd;
         }
 
         /** {@return the bytes the scan found dirty and zeroed} */

@@ -58,10 +58,14 @@ public interface ResetPolicy {
      * read zero already, count against the budget too: kept resident while it lasts, never zeroed again,
      * released past it; they are scanned only when the budget may not cover them and the used bytes together
      * (in the same walk as the used pages, when those are scanned). Without a scanner it zeroes the first
-     * {@code bytes} and releases the rest ({@link ResetStrategy#PREFIX}). A used range of at most 64 KiB
-     * is zeroed with one memset instead, which is cheaper than any system call, when the budget covers every
-     * committed page from its start on (a memset faults in the used pages that are not resident, and an
-     * earlier reset may have kept pages further on), or when the range has no scanner. When a scan
+     * {@code bytes} and releases the rest ({@link ResetStrategy#PREFIX}), and does not look past the used bytes.
+     * A used range of at most {@code min(bytes, 64 KiB)} is zeroed with one memset instead, which is cheaper
+     * than any system call, when the budget covers every page that can be resident from its start on.
+     * <p>Pagewise's arenas and pools remember where their range's resident pages end, as their resets left
+     * them: their resets walk the pages past the used bytes only that far, not to the end of the committed
+     * prefix. Called directly, the policy cannot know: a reset of at most {@code min(bytes, 64 KiB)} is then
+     * always one memset that does not look past its used bytes (until the next larger reset up to that much
+     * more than {@code bytes} can stay resident), and a larger one walks the whole committed prefix. When a scan
      * finds the used pages mostly (three quarters or more) written, the following resets within the budget
      * zero them with one memset instead of scanning them, scanning in full again after 16 resets, then after
      * twice as many each time a scan finds them written again, up to 256; their reports say

@@ -5,6 +5,7 @@ import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Events;
 import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.ResetEvent;
+import dev.pagewise.core.internal.ResidentEnd;
 import dev.pagewise.core.internal.Restricted;
 import dev.pagewise.core.internal.VarHandles;
 
@@ -70,6 +71,8 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
     private final MemorySegment raw;
     private final String name;
     private final ResetPolicy policy;
+    /** Where the range's resident pages end as this arena's resets left them; touched only while resetting. */
+    private final ResidentEnd resident = new ResidentEnd();
     private final AllocationListener listener;
     private final boolean checked;
     private final long chunkSize;
@@ -407,7 +410,7 @@ public final class SharedBumpArena implements Allocator, Arena, Resettable {
         }
         generation = Generation.open(raw, checked, true);
         try {
-            lastReset = policy.reset(range, 0, used);
+            lastReset = ResetPolicies.reset(policy, range, 0, used, resident);
         } catch (RuntimeException | Error e) {
             cursor = used;
             throw e;

@@ -301,6 +301,33 @@ class ReallocateTest {
     }
 
     @Test
+    void anEmptyBlockPastTheCursorShouldStayLiveAfterAFramePushedAboveItPops() {
+        try (NativeBacked range = NativeBacked.allocate(1 << 16); StackArena stack = StackArena.over(range)) {
+            MemorySegment one = stack.allocate(1, 1);
+            MemorySegment empty = stack.allocate(0, 1);
+            stack.reallocate(one, 0); // the last block with bytes shrinks in place: the cursor goes back to 0
+            try (StackArena.Frame frame = stack.push()) {
+                frame.allocate(0, 1);
+            }
+            assertTrue(stack.owns(empty), "allocated before the frame, still live after its pop");
+            assertEquals(0, stack.reallocate(empty, 0).byteSize());
+        }
+    }
+
+    @Test
+    void anEmptyBlockPastTheCursorShouldStayLiveAfterAResetToALaterMark() {
+        try (NativeBacked range = NativeBacked.allocate(1 << 16); BumpArena arena = BumpArena.over(range)) {
+            MemorySegment one = arena.allocate(1, 1);
+            MemorySegment empty = arena.allocate(0, 1);
+            arena.reallocate(one, 0);
+            long mark = arena.mark();
+            arena.allocate(8, 1);
+            arena.resetTo(mark);
+            assertTrue(arena.owns(empty), "allocated before the mark, still live after resetTo");
+        }
+    }
+
+    @Test
     void stackFramesShouldResizeTheirLastBlockInPlace() {
         try (NativeBacked range = NativeBacked.allocate(1 << 16); StackArena stack = StackArena.over(range)) {
             MemorySegment outside = stack.allocate(16);

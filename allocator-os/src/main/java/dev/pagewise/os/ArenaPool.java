@@ -14,6 +14,7 @@ import dev.pagewise.core.internal.Checks;
 import dev.pagewise.core.internal.Events;
 import dev.pagewise.core.internal.MBeans;
 import dev.pagewise.core.internal.ResetEvent;
+import dev.pagewise.core.internal.ResidentEnd;
 import dev.pagewise.core.internal.Restricted;
 import dev.pagewise.core.internal.VarHandles;
 import dev.pagewise.os.internal.IdlePurgeEvent;
@@ -161,6 +162,12 @@ public final class ArenaPool implements AutoCloseable {
      */
     private final long[] idleSince;
     private final boolean[] warm;
+    /**
+     * Per slot, where its resident pages end as its resets left them, so that a slot larger than the budget
+     * is not walked to its end on every reset; made at a slot's first reset and, like {@link #warm}, touched
+     * only by the slot's holder. {@code null} when the budget covers a whole slot: nothing to walk then.
+     */
+    private final ResidentEnd[] residentEnds;
     private final Thread purger;
     private volatile boolean purgerStopped;
     private final LongAdder prewarmed = new LongAdder();
@@ -182,6 +189,8 @@ public final class ArenaPool implements AutoCloseable {
         this.ownsRegion = b.region == null;
         this.region = ownsRegion ? OsMemory.map(total, MapOptions.DEFAULT.withLazyCommit()) : b.region;
         this.slots = new OsBacked[b.slots];
+        this.residentEnds = Bridge.residentBudget(b.policy) >= 0 && Bridge.residentBudget(b.policy) < slotSize
+                ? new ResidentEnd[b.slots] : null;
         this.slotNames = new String[b.slots];
         for (int i = 0; i < b.slots; i++) {
             slotNames[i] = name + " slot " + i;
@@ -768,6 +777,11 @@ public final class ArenaPool implements AutoCloseable {
         }
     }
 
+    private ResidentEnd residentEnd(int slot) {
+        ResidentEnd resident = residentEnds[slot];
+        return resident != null ? resident : (residentEnds[slot] = new ResidentEnd());
+    }
+
     /**
      * Resets the slot of an ended lease and frees it. If the policy fails, the failure is logged and counted
      * and the used bytes are zeroed in place; if even that fails, the slot is retired. Never throws.
@@ -779,7 +793,8 @@ public final class ArenaPool implements AutoCloseable {
         ScrubFailureEvent failure = null;
         try {
             try {
-                ResetReport report = policy.reset(slots[slot], 0, lease.used);
+                ResetReport report = residentEnds == null ? policy.reset(slots[slot], 0, lease.used)
+                        : Bridge.reset(policy, slots[slot], 0, lease.used, residentEnd(slot));
                 counts.increment(slot, resets(report.strategy()));
                 Events.reset(event, name, slotNames[slot], lease.used, report);
                 clean = true;
@@ -1007,6 +1022,9 @@ public final class ArenaPool implements AutoCloseable {
                 boolean done = false;
                 try {
                     // a slot whose policy keeps nothing resident gets nothing faulted in: it is not warm, nor counted
+                    if (residentEnds != null) {
+                        residentEnds[slot] = null; // the pages it faults in lie past what the slot's resets know of
+                    }
                     if (!warm[slot] && faultIn(this.slots[slot], bytes)) {
                         warm[slot] = true;
                         idleSince[slot] = System.nanoTime();

@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Prewarming slots and the idle purge: what is resident before and after, measured with mincore; races with leases. */
 @Timeout(60)
@@ -198,6 +199,35 @@ class ArenaPoolIdleTest {
         leaser.join(5000);
         assertNull(failure.get(), () -> String.valueOf(failure.get()));
         assertTrue(leasedAt.get() >= released, "leased only after the purge ended");
+    }
+
+    @Test
+    void aSlotLargerThanTheBudgetShouldHoldTheBudgetAfterLeasesOfEverySize() {
+        long page;
+        try (MmapBacked probe = MmapBacked.map(MIB)) {
+            assumeTrue(probe.pageScanner().isPresent(), "needs the pagemap");
+            page = probe.pageSize();
+        }
+        try (ArenaPool pool = ArenaPool.builder(1, 8 * MIB).resetPolicy(ResetPolicy.keepResident(MIB)).build()) {
+            try (RequestArena spike = pool.lease()) {
+                spike.allocate(2 * MIB, 1);
+                spike.allocate(4 * MIB, 1).fill((byte) 1);
+            }
+            assertEquals(MIB, pool.residentBytes(), "the budget stays, 2 MiB into the slot");
+            for (int size : new int[] {1, 64 << 10, 1 << 20}) {
+                // a request that wrote only the last byte of what it took: zeroing it faults in the rest
+                try (RequestArena request = pool.lease()) {
+                    request.allocate(7 * page + size - 1, 1);
+                    request.allocate(1, 1).fill((byte) 2);
+                }
+                assertTrue(pool.residentBytes() <= MIB, pool.residentBytes() + " bytes resident after a request of "
+                        + (7 * page + size) + " bytes; " + pool.metrics());
+            }
+            try (RequestArena request = pool.lease()) {
+                MemorySegment all = request.allocate(8 * MIB, 1);
+                assertEquals(-1, all.mismatch(MemorySegment.ofArray(new byte[(int) (8 * MIB)])), "every byte reads zero");
+            }
+        }
     }
 
     @Test

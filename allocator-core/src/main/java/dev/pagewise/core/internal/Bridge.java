@@ -17,6 +17,23 @@ public final class Bridge {
     private static Function<BumpArena, Lifetime.Hold> holdOf;
     private static java.util.function.Predicate<ResetPolicy> builtInPolicy;
     private static java.util.function.ToLongFunction<ResetPolicy> residentBudget;
+    private static HintedReset hintedReset;
+
+    /** A reset told where the range's resident pages end, for the policies that can use it. */
+    @FunctionalInterface
+    public interface HintedReset {
+        /**
+         * {@return what the reset did} As {@link ResetPolicy#reset}, for the one user of {@code region}.
+         *
+         * @param policy   the policy
+         * @param region   the range to restore
+         * @param offset   the start of the used part
+         * @param length   the length of the used part
+         * @param resident where the range's resident pages end; the reset updates it
+         */
+        dev.pagewise.core.ResetReport reset(ResetPolicy policy, dev.pagewise.core.FixedRange region, long offset,
+                                            long length, ResidentEnd resident);
+    }
 
     private Bridge() {
     }
@@ -71,6 +88,35 @@ public final class Bridge {
             throw new IllegalStateException("already set");
         }
         residentBudget = budget;
+    }
+
+    /**
+     * Called once by the built-in policies.
+     *
+     * @param reset resets through a policy, telling it where the range's resident pages end if it can use that
+     * @throws IllegalStateException if already called
+     */
+    public static synchronized void hintedResets(HintedReset reset) {
+        if (hintedReset != null) {
+            throw new IllegalStateException("already set");
+        }
+        hintedReset = reset;
+    }
+
+    /**
+     * {@return what resetting {@code region} through {@code policy} did} A built-in {@code keepResident} policy
+     * is told where the range's resident pages end and updates it; any other policy resets as it always does.
+     *
+     * @param policy   the policy
+     * @param region   the range to restore
+     * @param offset   the start of the used part
+     * @param length   the length of the used part
+     * @param resident where the resident pages of the range end, as its one user (the caller) knows
+     */
+    public static dev.pagewise.core.ResetReport reset(ResetPolicy policy, dev.pagewise.core.FixedRange region,
+                                                      long offset, long length, ResidentEnd resident) {
+        ResetPolicy.zeroAll(); // initialises the built-in policies, which hand their reset over
+        return hintedReset.reset(policy, region, offset, length, resident);
     }
 
     /**

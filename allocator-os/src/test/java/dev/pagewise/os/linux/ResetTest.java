@@ -213,7 +213,7 @@ class ResetTest {
     }
 
     @Test
-    void aSmallResetShouldStayWithinTheBudgetWhenAnEarlierResetKeptPagesFurtherOn() {
+    void aSmallResetMayLeaveItsUsedPagesOverTheBudgetUntilTheNextLargerReset() {
         assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
         long k = 1 << 10;
         try (MmapBacked range = MmapBacked.map(4 << 20)) {
@@ -224,29 +224,96 @@ class ResetTest {
             assertEquals(64 * k, ResetProperties.privatePages(s.address(), 4 << 20) * PAGE,
                     "the budget stays resident, 2 MiB in");
 
-            // a short request that wrote one byte of its last page: a memset of its 28 KiB would fault in 7 pages more
+            // a short request that wrote one byte of its last page: its memset faults in the 7 pages before it
             s.set(JAVA_BYTE, 7 * PAGE, (byte) 2);
             ResetReport small = policy.reset(range, 0, 7 * PAGE + 1);
+            assertEquals(ResetStrategy.ZERO, small.strategy(), "one memset, no walk of the 4 MiB: " + small);
             long resident = ResetProperties.privatePages(s.address(), 4 << 20) * PAGE;
-            assertTrue(resident <= 64 * k, resident + " bytes resident after " + small + ", budget 64 KiB");
+            assertTrue(resident <= 64 * k + 8 * PAGE, resident + " bytes resident: the budget and the used pages at most");
+
+            s.asSlice(0, 128 * k).fill((byte) 3);
+            policy.reset(range, 0, 128 * k);
+            resident = ResetProperties.privatePages(s.address(), 4 << 20) * PAGE;
+            assertEquals(64 * k, resident, "a larger reset holds the budget again");
             assertEquals(-1, s.mismatch(MemorySegment.ofArray(new byte[4 << 20])));
         }
     }
 
     @Test
-    void aSmallResetWithoutAScannerShouldZeroTheUsedBytesOnly() {
-        try (MmapBacked range = MmapBacked.map(1 << 20)) {
-            OsBacked blind = new DelegatingOsBacked(range) {
+    void anArenasSmallResetShouldHoldTheBudgetWhenAnEarlierResetKeptPagesFurtherOn() {
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        long k = 1 << 10;
+        try (MmapBacked range = MmapBacked.map(4 << 20);
+             BumpArena arena = BumpArena.builder(range).resetPolicy(ResetPolicy.keepResident(64 * k)).build()) {
+            long base = range.segment().address();
+            arena.allocate(2 << 20, 1);
+            arena.allocate(1 << 20, 1).fill((byte) 1);
+            arena.reset();
+            assertEquals(64 * k, ResetProperties.privatePages(base, 4 << 20) * PAGE, "the budget stays resident, 2 MiB in");
+
+            // the arena knows where its resident pages end: this memset would fault in 7 pages past the budget
+            arena.allocate(7 * PAGE, 1);
+            arena.allocate(1, 1).fill((byte) 2);
+            ResetReport small = arena.reset();
+            long resident = ResetProperties.privatePages(base, 4 << 20) * PAGE;
+            assertTrue(resident <= 64 * k, resident + " bytes resident after " + small + ", budget 64 KiB");
+            assertEquals(-1, range.segment().mismatch(MemorySegment.ofArray(new byte[4 << 20])));
+        }
+    }
+
+    @Test
+    void anEmptyResetShouldDoNothingWhateverTheArenaKnows() {
+        try (MmapBacked range = MmapBacked.map(4 << 20);
+             BumpArena arena = BumpArena.builder(range).resetPolicy(ResetPolicy.keepResident(64 << 10)).build()) {
+            arena.allocate(2 << 20, 1);
+            arena.allocate(1 << 20, 1).fill((byte) 1);
+            arena.reset();
+            assertEquals(ResetReport.empty(ResetStrategy.NONE), arena.reset(), "the kept pages lie past the budget's reach");
+        }
+    }
+
+    @Test
+    void anArenasResetShouldWalkThePagesPastItsUsedBytesOnlyAsFarAsItsResidentPagesReach() {
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        long k = 1 << 10;
+        try (MmapBacked range = MmapBacked.map(8 << 20)) {
+            long[] walkedTo = new long[1];
+            PageScanner pagemap = range.pageScanner().orElseThrow();
+            PageScanner recording = new PageScanner() {
                 @Override
-                public Optional<PageScanner> pageScanner() {
-                    return Optional.empty();
+                public ResetStrategy strategy() {
+                    return pagemap.strategy();
+                }
+
+                @Override
+                public void scan(long offset, long length, long maxPages, Visitor visitor) {
+                    walkedTo[0] = Math.max(walkedTo[0], offset + length);
+                    pagemap.scan(offset, length, maxPages, visitor);
                 }
             };
-            range.segment().asSlice(PAGE, 5000).fill((byte) 1);
-            ResetReport report = ResetPolicy.keepResident(64 << 10).reset(blind, PAGE, 5000);
-            assertEquals(new ResetReport(ResetStrategy.ZERO, 5000, 0, 1), report,
-                    "the prefix reset would zero the same pages, rounded up to 8192 bytes");
-            assertEquals(-1, range.segment().mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+            OsBacked recorded = new DelegatingOsBacked(range) {
+                @Override
+                public Optional<PageScanner> pageScanner() {
+                    return Optional.of(recording);
+                }
+            };
+            try (BumpArena arena = BumpArena.builder(recorded).resetPolicy(ResetPolicy.keepResident(1 << 20)).build()) {
+                arena.allocate(4 << 20, 1).fill((byte) 1);
+                arena.reset();
+                assertEquals(8 << 20, walkedTo[0], "the first reset knows nothing yet: it walks the committed prefix");
+                for (int request = 0; request < 3; request++) {
+                    walkedTo[0] = 0;
+                    MemorySegment used = arena.allocate(128 * k, 1);
+                    for (long p = 0; p < used.byteSize(); p += 4 * PAGE) {
+                        used.set(JAVA_BYTE, p, (byte) 1); // sparse: a scan
+                    }
+                    ResetReport report = arena.reset();
+                    assertTrue(walkedTo[0] <= 1 << 20, "walked to " + walkedTo[0] + " for " + report
+                            + ": nothing past the 1 MiB kept is resident");
+                }
+                assertEquals(1 << 20, ResetProperties.privatePages(range.segment().address(), 8 << 20) * PAGE);
+                assertEquals(-1, range.segment().mismatch(MemorySegment.ofArray(new byte[8 << 20])));
+            }
         }
     }
 
