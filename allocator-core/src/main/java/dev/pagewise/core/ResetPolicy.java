@@ -85,7 +85,9 @@ public interface ResetPolicy {
      * {@return like {@link #keepResident(long)}, but zeroes only the pages written since the previous reset,
      * found through the range's write tracking (on Linux, userfaultfd write-protection)}
      * Tracking starts at the first reset. Over a range that cannot track writes it behaves as
-     * {@code keepResident}, and its reports name the strategy that ran.
+     * {@code keepResident}, and its reports name the strategy that ran. Its scanner must see the whole
+     * committed prefix, so it never uses what an arena knows of where the resident pages end: its resets walk
+     * that whole prefix, and its small resets are always one memset, as when called directly.
      *
      * @param bytes how many bytes of an {@link OsBacked} range a reset may keep resident, zeroed, rounded
      *              down to whole pages; the rest of the used pages is released
