@@ -517,7 +517,10 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
 
     private ResidentEnd resident() {
         ResidentEnd r = resident;
-        return r != null ? r : (resident = new ResidentEnd());
+        if (r == null && ResetPolicies.remembersResidentEnd(policy)) {
+            resident = r = new ResidentEnd();
+        }
+        return r;
     }
 
     private void record(long used, ResetReport report, ResetEvent event) {

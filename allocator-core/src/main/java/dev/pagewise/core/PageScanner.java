@@ -51,6 +51,16 @@ public interface PageScanner {
     void scan(long offset, long length, long maxPages, Visitor visitor);
 
     /**
+     * {@return how far past a resident page the range's pages may become resident without being written, in
+     * bytes: a write can fault in a whole transparent huge page, and the kernel may later merge resident pages
+     * into one} 0, the default, when each page becomes resident only when touched. A reset that remembers where
+     * the range's resident pages end adds this much.
+     */
+    default long faultReach() {
+        return 0;
+    }
+
+    /**
      * Called by a reset when it is done with {@code [offset, offset + length)}: a write-tracking scanner
      * arms tracking there again. The default does nothing.
      *
@@ -101,6 +111,11 @@ public interface PageScanner {
             public PageScanner writeTracking() {
                 PageScanner tracking = outer.writeTracking();
                 return tracking == null ? null : tracking.shifted(offset, length);
+            }
+
+            @Override
+            public long faultReach() {
+                return outer.faultReach();
             }
         };
     }

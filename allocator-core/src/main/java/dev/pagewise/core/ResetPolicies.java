@@ -78,6 +78,11 @@ final class ResetPolicies {
         dev.pagewise.core.internal.Bridge.hintedResets(ResetPolicies::reset);
     }
 
+    /** {@return whether {@code policy} uses where a range's resident pages end: {@code keepResident} does} */
+    static boolean remembersResidentEnd(ResetPolicy policy) {
+        return policy instanceof KeepResident keep && !keep.trackWrites;
+    }
+
     /** {@return what resetting through {@code policy} did} A {@code keepResident} policy is told where {@code region}'s resident pages end. */
     static ResetReport reset(ResetPolicy policy, FixedRange region, long offset, long length, ResidentEnd resident) {
         return policy instanceof KeepResident keep ? keep.reset(region, offset, length, resident)
@@ -140,7 +145,8 @@ final class ResetPolicies {
          * only as far as that end, not to the end of the committed prefix, and a small reset is zeroed in place
          * only when the budget covers every page that can then be resident; without it, a small reset never
          * looks past its used bytes, so until the next larger one up to {@code min(bytes, 64 KiB)} more than
-         * the budget can stay resident. Write tracking ignores it: its scanner must see the whole prefix.
+         * the budget can stay resident. Write tracking ignores it: its scanner must see the whole prefix. So
+         * does a range without a scanner: nothing there looks past the used bytes.
          */
         ResetReport reset(FixedRange region, long offset, long length, ResidentEnd resident) {
             Checks.checkRange(offset, length, java.util.Objects.requireNonNull(region, "region").byteSize());
@@ -148,10 +154,17 @@ final class ResetPolicies {
                 return zero(region, offset, length);
             }
             long page = os.pageSize();
+            PageScanner scanner = null;
             ResidentEnd hint = trackWrites ? null : resident;
+            if (hint != null) {
+                scanner = os.pageScanner().orElse(null);
+                hint = scanner == null ? null : hint;
+            }
+            // what the hint holds includes the reach, so that a huge page around its last resident bytes counts
+            long reach = scanner == null ? 0 : scanner.faultReach();
             long known = hint == null ? Long.MAX_VALUE : hint.get();
             if (length <= Math.min(bytes, SMALL_RESET)) {
-                long usedEnd = Checks.alignUp(offset + length, page);
+                long usedEnd = Checks.alignUp(offset + length, page) + reach;
                 long residentTo = Math.min(Math.max(known, usedEnd), Checks.alignUp(os.committed(), page));
                 if (hint == null || residentTo - Checks.alignDown(offset, page) <= bytes) {
                     if (hint != null && usedEnd > known) {
@@ -165,11 +178,13 @@ final class ResetPolicies {
             long to = t.pageEnd(offset + length);
             if (to <= from) {
                 if (hint != null) {
-                    hint.set(Math.max(known, from));
+                    hint.set(Math.max(known, from + reach));
                 }
                 return t.report(ResetStrategy.ZERO);
             }
-            PageScanner scanner = os.pageScanner().orElse(null);
+            if (scanner == null) {
+                scanner = os.pageScanner().orElse(null);
+            }
             if (scanner != null && trackWrites) {
                 PageScanner tracking = scanner.writeTracking();
                 scanner = tracking != null ? tracking : scanner;
@@ -178,9 +193,6 @@ final class ResetPolicies {
                 long keep = Math.min(t.budgetLeft(), to - from);
                 t.keep(from, keep, true);
                 t.release(from + keep, to);
-                if (hint != null) {
-                    hint.set(Math.max(known, to));
-                }
                 return t.report(ResetStrategy.PREFIX);
             }
             // The committed pages past the bytes used, [to, end), read zero (the caller guarantees it) but may be
@@ -221,8 +233,11 @@ final class ResetPolicies {
             }
             t.release(cut, end);
             if (hint != null) {
-                // past the cut nothing is resident now; a walk that went to the end found where resident pages stop
-                hint.set(walkedTail && cut == end ? Math.max(to, t.residentEnd()) : cut);
+                // past the cut nothing is resident now; a walk that went to the end found where resident pages
+                // stop; a walk that stopped at the used bytes leaves the end known before (reach included)
+                hint.set(cut < end ? cut + reach
+                        : walkedTail ? Math.max(to, t.residentEnd()) + reach
+                        : Math.max(end, to + reach));
             }
             return t.report(dense ? ResetStrategy.ZERO : keepsNothing ? ResetStrategy.DECOMMIT : scanner.strategy());
         }

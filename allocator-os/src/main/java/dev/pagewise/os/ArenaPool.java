@@ -189,7 +189,7 @@ public final class ArenaPool implements AutoCloseable {
         this.ownsRegion = b.region == null;
         this.region = ownsRegion ? OsMemory.map(total, MapOptions.DEFAULT.withLazyCommit()) : b.region;
         this.slots = new OsBacked[b.slots];
-        this.residentEnds = Bridge.residentBudget(b.policy) >= 0 && Bridge.residentBudget(b.policy) < slotSize
+        this.residentEnds = Bridge.residentBudget(b.policy) > 0 && Bridge.residentBudget(b.policy) < slotSize
                 ? new ResidentEnd[b.slots] : null;
         this.slotNames = new String[b.slots];
         for (int i = 0; i < b.slots; i++) {
@@ -805,6 +805,9 @@ public final class ArenaPool implements AutoCloseable {
                 resetFailures.increment();
                 LOG.log(System.Logger.Level.WARNING, label + ": resetting slot " + slot + " with " + policy
                         + " failed; zeroing it in place", t);
+                if (residentEnds != null) {
+                    residentEnds[slot] = null; // zeroing in place faults in pages the failed reset never saw
+                }
                 slots[slot].zero(0, Math.min(lease.used, slots[slot].committed()));
                 clean = true;
             }
@@ -1022,10 +1025,10 @@ public final class ArenaPool implements AutoCloseable {
                 boolean done = false;
                 try {
                     // a slot whose policy keeps nothing resident gets nothing faulted in: it is not warm, nor counted
-                    if (residentEnds != null) {
-                        residentEnds[slot] = null; // the pages it faults in lie past what the slot's resets know of
-                    }
                     if (!warm[slot] && faultIn(this.slots[slot], bytes)) {
+                        if (residentEnds != null) {
+                            residentEnds[slot] = null; // the pages it faulted in lie past what the slot's resets know of
+                        }
                         warm[slot] = true;
                         idleSince[slot] = System.nanoTime();
                         warmed++;

@@ -464,6 +464,11 @@ public final class MmapBacked implements OsBacked {
         return GUARD_ADVICE;
     }
 
+    /** {@return whether pages of this mapping may become transparent huge pages} */
+    boolean mayUseHugePages() {
+        return !options.hugeTlb() && (options.hugePages() || TransparentHugePages.ALWAYS);
+    }
+
     /**
      * {@inheritDoc} Here: Linux's pagemap, the most precise source this process can use
      * ({@link ResetStrategy#PAGEMAP_SCAN} on Linux 6.7+, else {@link ResetStrategy#PAGEMAP_READ}); none where

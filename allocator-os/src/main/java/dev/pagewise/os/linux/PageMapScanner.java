@@ -32,6 +32,12 @@ final class PageMapScanner implements PageScanner {
         this.tracker = tracker;
     }
 
+    /** {@inheritDoc} Here: a huge page where the mapping may get transparent huge pages, else 0. */
+    @Override
+    public long faultReach() {
+        return region.mayUseHugePages() ? MmapBacked.HUGE_PAGE_SIZE : 0;
+    }
+
     /** {@return the most precise source available without write tracking: scan, else read, else {@code PREFIX} (none)} */
     static ResetStrategy best() {
         if (PageMapScan.isSupported()) {

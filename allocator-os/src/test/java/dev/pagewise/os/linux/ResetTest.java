@@ -262,6 +262,41 @@ class ResetTest {
     }
 
     @Test
+    void anArenasResetShouldHoldTheBudgetWhenAWriteFaultsInAWholeHugePage() throws Exception {
+        String thp = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+        assumeTrue(!thp.contains("[never]"), "transparent huge pages are off: " + thp.strip());
+        assumeTrue(PageMapScan.isSupported(), () -> "PAGEMAP_SCAN unavailable: " + PageMapScan.unsupportedReason());
+        try (MmapBacked range = MmapBacked.map(16 << 20, MapOptions.DEFAULT.withHugePages());
+             BumpArena arena = BumpArena.builder(range).resetPolicy(ResetPolicy.keepResident(1 << 20)).build()) {
+            arena.allocate(100 << 10, 1); // used, never written: the walk finds nothing resident
+            arena.reset();
+            arena.allocate(10 << 10, 1).fill((byte) 1); // may fault in the whole huge page [0, 2 MiB)
+            ResetReport report = arena.reset();
+            long resident = ResetProperties.privatePages(range.segment().address(), 16 << 20) * PAGE;
+            assertTrue(resident <= 1 << 20, resident + " bytes resident after " + report);
+            assertEquals(-1, range.segment().mismatch(MemorySegment.ofArray(new byte[16 << 20])));
+        }
+    }
+
+    @Test
+    void anArenaOverARangeWithoutAScannerShouldZeroASmallResetsUsedBytesOnly() {
+        try (MmapBacked range = MmapBacked.map(1 << 20)) {
+            OsBacked blind = new DelegatingOsBacked(range) {
+                @Override
+                public Optional<PageScanner> pageScanner() {
+                    return Optional.empty();
+                }
+            };
+            try (BumpArena arena = BumpArena.builder(blind).resetPolicy(ResetPolicy.keepResident(64 << 10)).build()) {
+                arena.allocate(5000, 1).fill((byte) 1);
+                assertEquals(new ResetReport(ResetStrategy.ZERO, 5000, 0, 1), arena.reset(),
+                        "one memset of the used bytes, not the prefix reset's 8192");
+            }
+            assertEquals(-1, range.segment().mismatch(MemorySegment.ofArray(new byte[1 << 20])));
+        }
+    }
+
+    @Test
     void anEmptyResetShouldDoNothingWhateverTheArenaKnows() {
         try (MmapBacked range = MmapBacked.map(4 << 20);
              BumpArena arena = BumpArena.builder(range).resetPolicy(ResetPolicy.keepResident(64 << 10)).build()) {
