@@ -313,25 +313,7 @@ class ResetTest {
         long k = 1 << 10;
         try (MmapBacked range = MmapBacked.map(8 << 20)) {
             long[] walkedTo = new long[1];
-            PageScanner pagemap = range.pageScanner().orElseThrow();
-            PageScanner recording = new PageScanner() {
-                @Override
-                public ResetStrategy strategy() {
-                    return pagemap.strategy();
-                }
-
-                @Override
-                public void scan(long offset, long length, long maxPages, Visitor visitor) {
-                    walkedTo[0] = Math.max(walkedTo[0], offset + length);
-                    pagemap.scan(offset, length, maxPages, visitor);
-                }
-            };
-            OsBacked recorded = new DelegatingOsBacked(range) {
-                @Override
-                public Optional<PageScanner> pageScanner() {
-                    return Optional.of(recording);
-                }
-            };
+            OsBacked recorded = watched(range, (offset, length) -> walkedTo[0] = Math.max(walkedTo[0], offset + length));
             try (BumpArena arena = BumpArena.builder(recorded).resetPolicy(ResetPolicy.keepResident(1 << 20)).build()) {
                 arena.allocate(4 << 20, 1).fill((byte) 1);
                 arena.reset();
@@ -359,25 +341,7 @@ class ResetTest {
         try (MmapBacked range = MmapBacked.map(2 << 20)) {
             MemorySegment s = range.segment();
             AtomicInteger walks = new AtomicInteger();
-            PageScanner pagemap = range.pageScanner().orElseThrow();
-            PageScanner counted = new PageScanner() {
-                @Override
-                public ResetStrategy strategy() {
-                    return pagemap.strategy();
-                }
-
-                @Override
-                public void scan(long offset, long length, long maxPages, Visitor visitor) {
-                    walks.incrementAndGet();
-                    pagemap.scan(offset, length, maxPages, visitor);
-                }
-            };
-            OsBacked counting = new DelegatingOsBacked(range) {
-                @Override
-                public Optional<PageScanner> pageScanner() {
-                    return Optional.of(counted);
-                }
-            };
+            OsBacked counting = watched(range, (offset, length) -> walks.incrementAndGet());
             for (long p = 0; p < 1 << 20; p += 4 * PAGE) {
                 s.set(JAVA_BYTE, p, (byte) 1); // sparse: a scan, not the dense memset
             }
@@ -539,6 +503,29 @@ class ResetTest {
             assertThrowsIae(() -> part.commit(40, 20));
             part.close();
         }
+    }
+
+    /** {@return {@code range} with its pagemap scanner, telling {@code onScan} the part of each scan first} */
+    private static OsBacked watched(MmapBacked range, java.util.function.BiConsumer<Long, Long> onScan) {
+        PageScanner pagemap = range.pageScanner().orElseThrow();
+        PageScanner watching = new PageScanner() {
+            @Override
+            public ResetStrategy strategy() {
+                return pagemap.strategy();
+            }
+
+            @Override
+            public void scan(long offset, long length, long maxPages, Visitor visitor) {
+                onScan.accept(offset, length);
+                pagemap.scan(offset, length, maxPages, visitor);
+            }
+        };
+        return new DelegatingOsBacked(range) {
+            @Override
+            public Optional<PageScanner> pageScanner() {
+                return Optional.of(watching);
+            }
+        };
     }
 
     private static void assertThrowsIae(org.junit.jupiter.api.function.Executable call) {
