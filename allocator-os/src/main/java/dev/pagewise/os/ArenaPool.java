@@ -189,8 +189,8 @@ public final class ArenaPool implements AutoCloseable {
         this.ownsRegion = b.region == null;
         this.region = ownsRegion ? OsMemory.map(total, MapOptions.DEFAULT.withLazyCommit()) : b.region;
         this.slots = new OsBacked[b.slots];
-        this.residentEnds = Bridge.residentBudget(b.policy) > 0 && Bridge.residentBudget(b.policy) < slotSize
-                ? new ResidentEnd[b.slots] : null;
+        long budget = Bridge.residentBudget(b.policy);
+        this.residentEnds = budget > 0 && budget < slotSize ? new ResidentEnd[b.slots] : null;
         this.slotNames = new String[b.slots];
         for (int i = 0; i < b.slots; i++) {
             slotNames[i] = name + " slot " + i;
