@@ -478,18 +478,20 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
      * to {@link ResetPolicies#SMALL_RESET} the bytes are zeroed in place directly, with no policy, report or event
      * (each costs more than the pop of a small frame); larger pops go to the policy. Zeroing faults in the
      * frame's pages it never wrote, so a stack keeps its deepest frame's pages resident, as a malloc'd stack
-     * does, until a {@link #reset()} applies the budget.
+     * does, until a {@link #reset()} applies the budget. If the policy fails, nothing is freed.
      * The caller has checked the owner and the mark.
+     *
+     * @param through the whole range as the caller sees it (from offset 0): a small pop is zeroed through it
      */
-    void popTo(long mark) {
+    void popTo(long mark, MemorySegment through) {
         long end = highWater();
         if (end - mark <= ResetPolicies.SMALL_RESET) {
             if (end > mark) {
-                // Through the range's segment, not FixedRange.zero: its checks (bounds, liveness, protected pages)
+                // Through a segment of the range, not FixedRange.zero: its checks (bounds, liveness, protected pages)
                 // cost a pop of 64 bytes about a sixth of its time, and hold here already. The bytes lie below the
                 // high-water mark, so committed; the held range cannot close; they are blocks of this arena, written
                 // through this mapping, which only a restricted call (protect, guard) can have made unwritable since.
-                Zeroing.zero(raw, mark, end - mark);
+                Zeroing.zero(through, mark, end - mark);
             }
         } else {
             restore(mark, end);

@@ -169,7 +169,9 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         }
 
         /**
-         * Pops the frame: its memory reads zero again and, in checked mode, its segments become inaccessible.
+         * Pops the frame: its memory reads zero again and, in checked mode, its segments become inaccessible. If
+         * restoring a large frame's memory fails, the frame is popped all the same and the exception propagates:
+         * its bytes stay in use by the parent frame until that one pops, or the stack resets.
          *
          * @throws IllegalStateException if the frame is closed or is not the top of the stack
          */
@@ -177,12 +179,17 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         public void close() {
             checkTop();
             closed = true;
-            if (arena != null) {
-                arena.close();
+            try {
+                // Zeroed through the frame's own segment while its scope is open: the JIT knows that segment's
+                // class and scope here, so no type or liveness check is left (1 ns of a 64-byte frame's 9.5).
+                bump.popTo(mark, memory);
+            } finally {
+                if (arena != null) {
+                    arena.close();
+                }
+                topId = parentId;
+                depth--;
             }
-            bump.popTo(mark);
-            topId = parentId;
-            depth--;
         }
     }
 
