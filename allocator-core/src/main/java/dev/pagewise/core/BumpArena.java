@@ -355,9 +355,9 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
 
     private RuntimeException notOwner() {
         if (closed) {
-            return new IllegalStateException("BumpArena is closed");
+            return new IllegalStateException(name + " is closed");
         }
-        return new WrongThreadException("BumpArena is owned by " + owner + ", not " + Thread.currentThread());
+        return new WrongThreadException(name + " is owned by " + owner + ", not " + Thread.currentThread());
     }
 
     private void checkOwner() {

@@ -51,7 +51,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
      *         native access
      */
     public static StackArena over(FixedRange range) {
-        return new StackArena(BumpArena.over(range), true);
+        return new StackArena(BumpArena.builder(range).name("StackArena").build(), true);
     }
 
     /**
@@ -65,7 +65,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
      */
     public static StackArena uncheckedOver(FixedRange range) {
         Restricted.check("StackArena.uncheckedOver(FixedRange)");
-        return new StackArena(BumpArena.builder(range).unchecked().build(), false);
+        return new StackArena(BumpArena.builder(range).name("StackArena").unchecked().build(), false);
     }
 
     /** A frame of the stack: an arena whose segments live until it is closed. */
@@ -73,15 +73,18 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         private final long id;
         private final long parentId;
         private final long mark;
+        /** The stack's depth with this frame on top: a pop stores its parent's depth instead of reading and decrementing. */
+        private final int depth;
         private final Arena arena;
         private final MemorySegment memory;
         private boolean closed;
 
         @SuppressWarnings("restricted")
-        private Frame(long id, long parentId, long mark) {
+        private Frame(long id, long parentId, long mark, int depth) {
             this.id = id;
             this.parentId = parentId;
             this.mark = mark;
+            this.depth = depth;
             if (checked) {
                 this.arena = Arena.ofConfined();
                 this.memory = bump.raw().reinterpret(arena, null);
@@ -188,7 +191,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
                     arena.close();
                 }
                 topId = parentId;
-                depth--;
+                StackArena.this.depth = depth - 1;
             }
         }
     }
@@ -201,11 +204,12 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
      * @throws IllegalStateException if the stack is closed
      */
     public Frame push() {
-        checkOpen();
+        long mark = bump.mark(); // checks the owner, and that the stack is open: closing it closed its arena
         long id = ++lastId;
-        Frame frame = new Frame(id, topId, bump.mark());
+        int d = depth + 1;
+        Frame frame = new Frame(id, topId, mark, d);
         topId = id;
-        depth++;
+        depth = d;
         return frame;
     }
 

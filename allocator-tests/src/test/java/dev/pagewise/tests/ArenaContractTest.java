@@ -239,6 +239,22 @@ class ArenaContractTest {
     }
 
     @Test
+    void aStackShouldRefusePushesFromOtherThreadsAndOnceClosed() throws Exception {
+        try (NativeBacked range = NativeBacked.allocate(64 << 10)) {
+            StackArena stack = StackArena.over(range);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> CompletableFuture.runAsync(stack::push).get());
+            assertInstanceOf(WrongThreadException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().startsWith("StackArena is owned by "), e.getCause().getMessage());
+            assertEquals(0, stack.depth(), "nothing pushed");
+            stack.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class, stack::push);
+            assertEquals("StackArena is closed", closed.getMessage());
+            assertEquals(0, stack.depth());
+        }
+    }
+
+    @Test
     void framesShouldCloseInOrder() {
         try (NativeBacked range = NativeBacked.allocate(64 << 10); StackArena stack = StackArena.over(range)) {
             StackArena.Frame outer = stack.push();
