@@ -257,7 +257,8 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
      * {@inheritDoc}
      *
      * <p>Here: the last block allocated resizes in place: it grows while the arena has room (the new bytes read
-     * zero, as every block does) and a shrink gives its tail back to the arena, zeroed. Any other block shrinks in
+     * zero, as every block does) and a shrink gives its tail back to the arena, zeroed (a tail over 64 KiB through
+     * the reset policy, which may release its pages instead, as a reset would). Any other block shrinks in
      * place (its tail stays allocated until the next reset, and listeners do not hear the shrink: the block stays
      * charged at its old size) and moves to grow. Nothing is freed one block at a
      * time: a moved block's old bytes stay allocated, and its old segment stays accessible, until the next
@@ -305,8 +306,14 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
             } else if (newSize < oldSize) {
                 highWater = highWater();
                 if (zeroes) {
-                    // the tail goes back to the arena, whose next block must read zero
-                    Zeroing.zero(in, newEnd, oldSize - newSize);
+                    // the tail goes back to the arena, whose next block must read zero; a large one goes through
+                    // the policy, as a large pop does, so that pages never written are not faulted in to be zeroed
+                    long tail = oldSize - newSize;
+                    if (tail <= ResetPolicies.SMALL_RESET) {
+                        Zeroing.zero(in, newEnd, tail);
+                    } else {
+                        restore(newEnd, start + oldSize);
+                    }
                 }
             }
             cursor = newEnd;
