@@ -79,12 +79,13 @@ public final class BenchReport {
     private void write(Path out, String command, String rss) throws IOException {
         md.append("# Benchmarks\n\n");
         md.append("Written by `").append(command).append("` on ").append(LocalDate.now()).append(": ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ")
+                .append(Machine.cpus()).append(", ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
                 .append(", Java ").append(System.getProperty("java.runtime.version")).append(". JMH's raw results: ")
                 .append("[`results.json`](results.json).\n\n")
                 .append("These machines are small and noisy: read the ratios between rows of one run, not the absolute "
-                        + "figures. Every score is shown with its 99.9% confidence interval (± half its width). Lower is "
+                        + "figures; the ratios themselves move with the CPU model (a run on another kind of machine can "
+                        + "meet or miss other targets). Every score is shown with its 99.9% confidence interval (± half its width). Lower is "
                         + "better for `ns/op` and `us/op`, higher for `ops/us`.\n\n");
         targetSection();
         allocationSection(out);

@@ -137,7 +137,7 @@ public final class ServerReport {
 
         StringBuilder md = new StringBuilder("# Arena per request: a real server at a constant rate\n\n");
         md.append("Written by `").append(args[5]).append("` on ").append(LocalDate.now()).append(", ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, 127.0.0.1. `OrderServer` (examples) "
+                .append(Machine.cpus()).append(", 127.0.0.1. `OrderServer` (examples) "
                         + "reads each request's body into off-heap memory, does its work there and answers JSON built "
                         + "off-heap; only the source of that memory changes: a Pagewise `ArenaPool` lease (64 slots of "
                         + "4 MiB, keepResident), the same with background scrubbing, a fresh `Arena.ofConfined()`, or "
