@@ -237,7 +237,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
             for (int i = classIndex(byteSize); i < slabs.length; i++) {
                 Slab slab = slabs[i];
                 if (slab.slotAlignment() >= byteAlignment) {
-                    MemorySegment segment = slab.tryAllocate(byteSize, byteAlignment);
+                    MemorySegment segment = slab.take(byteSize, byteAlignment);
                     if (segment != null || large == null) {
                         return segment;
                     }
@@ -262,7 +262,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         }
         long offset = segment.address() - baseAddress;
         if (offset >= 0 && offset < shareSize * slabs.length) {
-            slabs[classOf(offset)].deallocate(segment);
+            slabs[classOf(offset)].free(segment);
             if (listener != null) {
                 listener.onRelease(segment);
             }

@@ -110,17 +110,25 @@ class HardenedSlabTest {
             assertEquals(range.segment().address() + 4 * 64, slab.allocate(64, 8).address(), "then a fresh slot");
             slab.close();
         }
-        // the same overflow over a Slab's in-band free list is only detected, and the free slots are lost
-        try (NativeBacked range = NativeBacked.allocate(64 * 16)) {
+        // the same overflow over a Slab's in-band free list is only detected, and the free slots are lost (the
+        // slots freed last are kept on the heap, out of reach: these frees fill that first)
+        try (NativeBacked range = NativeBacked.allocate(64 * 128)) {
             Slab slab = Slab.over(range, 64);
-            MemorySegment[] s = new MemorySegment[4];
-            for (int i = 0; i < 4; i++) {
+            MemorySegment[] s = new MemorySegment[4 + Slab.RECENT];
+            for (int i = 0; i < s.length; i++) {
                 s[i] = slab.allocate(64, 8);
+            }
+            for (int i = s.length - 1; i >= 4; i--) {
+                slab.deallocate(s[i]);
             }
             slab.deallocate(s[2]);
             slab.deallocate(s[1]);
             range.segment().asSlice(64, 128).fill((byte) 0x41);
-            assertThrows(MemoryCorruptionException.class, () -> slab.allocate(64, 8));
+            assertThrows(MemoryCorruptionException.class, () -> {
+                for (int i = 0; i <= Slab.RECENT; i++) {
+                    slab.allocate(64, 8);
+                }
+            });
             slab.close();
         }
     }

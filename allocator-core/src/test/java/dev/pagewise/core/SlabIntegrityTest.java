@@ -20,20 +20,23 @@ class SlabIntegrityTest {
     @Test
     void aLinkChangedAfterFreeShouldBeDetectedAndNeverFollowed() {
         for (long corrupt : new long[] {0, 1, 2, -5, 1 << 20, Long.MAX_VALUE}) {
-            try (NativeBacked range = NativeBacked.allocate(64 * 16)) {
+            try (NativeBacked range = NativeBacked.allocate(64 * 128)) {
                 Slab slab = Slab.over(range, 64);
-                MemorySegment[] s = new MemorySegment[4];
-                for (int i = 0; i < 4; i++) {
+                MemorySegment[] s = new MemorySegment[4 + Slab.RECENT];
+                for (int i = 0; i < s.length; i++) {
                     s[i] = slab.allocate(64, 8);
                 }
-                slab.deallocate(s[3]);
+                for (int i = s.length - 1; i >= 4; i--) {
+                    slab.deallocate(s[i]); // the slots freed last are kept on the heap: these fill that
+                }
+                slab.deallocate(s[3]); // and these two go to the in-band list
                 slab.deallocate(s[2]);
                 s[2].set(JAVA_LONG_UNALIGNED, 0, corrupt); // a write through the freed segment
                 Set<Long> live = new HashSet<>();
                 live.add(s[0].address());
                 live.add(s[1].address());
                 MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, () -> {
-                    for (int i = 0; i < 20; i++) {
+                    for (int i = 0; i < 200; i++) {
                         MemorySegment next = slab.tryAllocate(64, 8);
                         if (next == null) {
                             break;
@@ -42,7 +45,7 @@ class SlabIntegrityTest {
                     }
                 }, "link " + corrupt);
                 assertTrue(e.getMessage().contains("written after it was freed"), e.getMessage());
-                for (int i = 0; i < 20; i++) {
+                for (int i = 0; i < 200; i++) {
                     MemorySegment next = slab.tryAllocate(64, 8);
                     if (next == null) {
                         break;
@@ -51,6 +54,26 @@ class SlabIntegrityTest {
                 }
                 slab.close();
             }
+        }
+    }
+
+    @Test
+    void aWriteIntoARecentlyFreedSlotShouldNotChangeWhichSlotsComeNext() {
+        try (NativeBacked range = NativeBacked.allocate(64 * 16)) {
+            Slab slab = Slab.over(range, 64);
+            MemorySegment[] s = new MemorySegment[4];
+            for (int i = 0; i < 4; i++) {
+                s[i] = slab.allocate(64, 8);
+            }
+            slab.deallocate(s[3]);
+            slab.deallocate(s[2]);
+            s[2].fill((byte) 0x41); // over where an in-band link would be
+            s[3].set(JAVA_LONG_UNALIGNED, 0, 1L);
+            assertEquals(s[2].address(), slab.allocate(64, 8).address(), "the slot freed last first");
+            assertEquals(s[3].address(), slab.allocate(64, 8).address());
+            assertEquals(range.segment().address() + 4 * 64, slab.allocate(64, 8).address(), "then a fresh slot");
+            assertEquals(5, slab.liveSlots());
+            slab.close();
         }
     }
 
