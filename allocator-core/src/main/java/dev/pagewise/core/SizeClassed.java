@@ -28,6 +28,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     private final long baseAddress;
     private final long shareSize;
     private final long[] classSizes;
+    private final long maxClass;
     private final Slab[] slabs;
     private final FixedRange[] shares;
     private final Allocator large;
@@ -42,6 +43,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         this.large = b.large;
         this.listener = Listening.orNull(b.listener);
         this.classSizes = classSizes(b.maxClass);
+        this.maxClass = b.maxClass;
         this.zeroing = b.zeroing;
         int n = classSizes.length;
         this.shareSize = Checks.alignDown(range.byteSize() / n, 4096);
@@ -233,7 +235,7 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("SizeClassed is closed");
         }
-        if (byteSize <= classSizes[classSizes.length - 1]) {
+        if (byteSize <= maxClass) {
             for (int i = classIndex(byteSize); i < slabs.length; i++) {
                 Slab slab = slabs[i];
                 if (slab.slotAlignment() >= byteAlignment) {

@@ -216,7 +216,7 @@ public final class Slab implements Allocator, AutoCloseable {
         }
         LiveSlots.set(live, index);
         liveCount++;
-        long offset = index * slotSize;
+        long offset = offsetOf(index);
         record(offset, byteSize);
         return memory.asSlice(offset, byteSize);
     }
@@ -252,6 +252,11 @@ public final class Slab implements Allocator, AutoCloseable {
         return -1;
     }
 
+    /** {@return the offset of slot {@code index}: a shift when the slot size is a power of two} */
+    private long offsetOf(long index) {
+        return slotShift >= 0 ? index << slotShift : index * slotSize;
+    }
+
     /**
      * Frees a slot: it is zeroed and goes to the head of the free list.
      *
@@ -272,7 +277,7 @@ public final class Slab implements Allocator, AutoCloseable {
     void free(MemorySegment segment) {
         long offset = segment.address() - baseAddress;
         long index = SlotMemory.indexOf(offset, slotSize, slotShift);
-        if (offset < 0 || index >= slotCount || index * slotSize != offset || segment.byteSize() > slotSize
+        if (offset < 0 || index >= slotCount || offsetOf(index) != offset || segment.byteSize() > slotSize
                 || !slots.isOwnSegment(segment)) {
             throw slots.notHandedOut(segment, "of " + slotCount + " x " + slotSize + " B");
         }
