@@ -394,7 +394,11 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
         return Math.max(highWater, cursor);
     }
 
-    /** {@inheritDoc} Here: a segment of the current generation, inside the bytes allocated so far. */
+    /**
+     * {@inheritDoc} Here: a segment of the current generation, inside the bytes allocated so far; an empty one
+     * anywhere up to where this generation's blocks reached, since an empty block taken at the end of a block that
+     * shrank later sits past the cursor once a pop or {@link #resetTo} lowers it.
+     */
     @Override
     public boolean owns(MemorySegment segment) {
         if (segment == null) {
