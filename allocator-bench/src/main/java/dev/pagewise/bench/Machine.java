@@ -19,7 +19,7 @@ final class Machine {
         try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
                     .findFirst().orElse("model unknown");
-        } catch (IOException | SecurityException e) {
+        } catch (IOException | java.io.UncheckedIOException | SecurityException e) {
             return "model unknown";
         }
     }

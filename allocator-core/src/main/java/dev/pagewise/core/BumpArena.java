@@ -258,7 +258,8 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
      *
      * <p>Here: the last block allocated resizes in place: it grows while the arena has room (the new bytes read
      * zero, as every block does) and a shrink gives its tail back to the arena, zeroed (a tail over 64 KiB through
-     * the reset policy, which may release its pages instead, as a reset would). Any other block shrinks in
+     * the reset policy, which may release its pages instead, as a reset would; if the policy fails, the block
+     * keeps its old size, but part of its tail may already read zero). Any other block shrinks in
      * place (its tail stays allocated until the next reset, and listeners do not hear the shrink: the block stays
      * charged at its old size) and moves to grow. Nothing is freed one block at a
      * time: a moved block's old bytes stay allocated, and its old segment stays accessible, until the next

@@ -258,7 +258,8 @@ public final class Slab implements Allocator, AutoCloseable {
     }
 
     /**
-     * Frees a slot: it is zeroed and goes to the head of the free list.
+     * Frees a slot: it is zeroed and goes on top of the stack of freed slots, or, while that is full, to the head
+     * of the free list.
      *
      * @throws IllegalArgumentException if {@code segment} is not a live slot of this slab, or (when the slab
      *         records sizes: it has a listener) not of its block's size now; nothing changes then
