@@ -8,6 +8,7 @@ import dev.pagewise.core.internal.VarHandles;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -56,12 +57,15 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
     }
 
     private final long baseAddress;
-    private final long shareSize;
+    private final long sharesEnd;
+    private final int granuleShift;
     private final long[] classSizes;
     private final int classes;
     private final Heap[] heaps;
     private final FixedRange[] shares;
     private final OwnedSlab[] slabs;
+    /** The slab of each granule of the shares: {@link #deallocate} finds a block's slab by its address. */
+    private final OwnedSlab[] slabOfGranule;
     private final ThreadLocal<Heap> mine = new ThreadLocal<>();
     private volatile boolean closed;
 
@@ -70,7 +74,9 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
         this.classSizes = SizeClassed.classSizes(b.maxClass);
         this.classes = classSizes.length;
         long parts = (long) classes * b.heaps;
-        this.shareSize = Checks.alignDown(range.byteSize() / parts, 4096);
+        long granule = SizeClassed.granule(range.byteSize(), parts);
+        this.granuleShift = Long.numberOfTrailingZeros(granule);
+        long shareSize = Checks.alignDown(range.byteSize() / parts, granule);
         if (shareSize < b.maxClass) {
             throw new IllegalArgumentException("range of " + range.byteSize() + " bytes too small for " + b.heaps
                     + " heaps of " + classes + " classes up to " + b.maxClass + " bytes");
@@ -79,6 +85,8 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
         this.heaps = new Heap[b.heaps];
         this.shares = new FixedRange[(int) parts];
         this.slabs = new OwnedSlab[(int) parts];
+        this.sharesEnd = parts * shareSize;
+        this.slabOfGranule = new OwnedSlab[(int) (sharesEnd >>> granuleShift)];
         try {
             for (int h = 0; h < heaps.length; h++) {
                 heaps[h] = new Heap(classes);
@@ -87,6 +95,8 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
                     shares[i] = range.slice(i * shareSize, shareSize);
                     slabs[i] = OwnedSlab.create(shares[i], classSizes[c], b.zeroing, null);
                     heaps[h].slabs[c] = slabs[i];
+                    int perShare = (int) (shareSize >>> granuleShift);
+                    Arrays.fill(slabOfGranule, i * perShare, (i + 1) * perShare, slabs[i]);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -282,11 +292,11 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
             throw new IllegalStateException("ConcurrentSizeClassed is closed");
         }
         long offset = segment.address() - baseAddress;
-        if (offset < 0 || offset >= shareSize * slabs.length) {
+        if (offset < 0 || offset >= sharesEnd) {
             throw new IllegalArgumentException("not allocated by this ConcurrentSizeClassed: 0x"
                     + Long.toHexString(segment.address()));
         }
-        slabs[(int) (offset / shareSize)].deallocate(segment);
+        slabOfGranule[(int) (offset >>> granuleShift)].deallocate(segment);
     }
 
     @Override
@@ -295,7 +305,7 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
             return false;
         }
         long offset = segment.address() - baseAddress;
-        return offset >= 0 && offset < shareSize * slabs.length && slabs[(int) (offset / shareSize)].owns(segment);
+        return offset >= 0 && offset < sharesEnd && slabOfGranule[(int) (offset >>> granuleShift)].owns(segment);
     }
 
     @Override

@@ -18,6 +18,7 @@ final class SlotMemory {
     private final Lifetime.Hold hold;
     private final Arena arena;
     private final MemorySegment memory;
+    private final MemorySegment.Scope scope;
     private final long baseAddress;
 
     private SlotMemory(FixedRange range, Lifetime.Hold hold, Arena arena, MemorySegment memory) {
@@ -25,6 +26,7 @@ final class SlotMemory {
         this.hold = hold;
         this.arena = arena;
         this.memory = memory;
+        this.scope = memory.scope();
         this.baseAddress = memory.address();
     }
 
@@ -115,7 +117,7 @@ final class SlotMemory {
 
     /** {@return whether {@code segment} is in the slab's scope: a slice of a segment the slab handed out} */
     boolean isOwnSegment(MemorySegment segment) {
-        return segment.scope().equals(memory.scope());
+        return segment.scope().equals(scope);
     }
 
     /**
