@@ -19,7 +19,7 @@ import java.lang.foreign.MemorySegment;
 @State(Scope.Thread)
 public class ZeroBench extends BenchDefaults {
 
-    @Param({"64", "512", "4096", "65536", "1048576"})
+    @Param({"64", "512", "4096", "65536", "1048576", "16777216"})
     public long size;
 
     private Arena arena;

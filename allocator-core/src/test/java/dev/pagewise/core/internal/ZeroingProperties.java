@@ -3,6 +3,7 @@ package dev.pagewise.core.internal;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,5 +37,28 @@ class ZeroingProperties {
             assertThrows(IndexOutOfBoundsException.class, () -> Zeroing.zero(copy, offset, total - offset + 1));
             assertEquals(-1, copy.mismatch(MemorySegment.ofArray(model)), "nothing written by a refused call");
         }
+    }
+
+    /** Either side of where the loop hands very large parts back to the fill, at an odd offset and length. */
+    @Test
+    void zeroesExactlyThePartEitherSideOfWhereTheFillTakesOver() {
+        for (long size : new long[] {Zeroing.FILL_FROM - 13, Zeroing.FILL_FROM, Zeroing.FILL_FROM + 13}) {
+            try (Arena arena = Arena.ofConfined()) {
+                long offset = 4099;
+                MemorySegment whole = arena.allocate(offset + size + 4099).fill((byte) 5);
+                Zeroing.zero(whole, offset, size);
+                MemorySegment zeros = arena.allocate(size);
+                assertEquals(-1, whole.asSlice(offset, size).mismatch(zeros), "the part, " + size + " bytes");
+                assertEquals(2 * 4099, count(whole, (byte) 5), "every byte around the part keeps its value");
+            }
+        }
+    }
+
+    private static long count(MemorySegment segment, byte value) {
+        long n = 0;
+        for (long i = 0; i < segment.byteSize(); i++) {
+            n += segment.get(JAVA_BYTE, i) == value ? 1 : 0;
+        }
+        return n;
     }
 }
