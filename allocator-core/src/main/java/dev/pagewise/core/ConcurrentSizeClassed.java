@@ -8,7 +8,6 @@ import dev.pagewise.core.internal.VarHandles;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -74,9 +73,8 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
         this.classSizes = SizeClassed.classSizes(b.maxClass);
         this.classes = classSizes.length;
         long parts = (long) classes * b.heaps;
-        long granule = SizeClassed.granule(range.byteSize(), parts);
-        this.granuleShift = Long.numberOfTrailingZeros(granule);
-        long shareSize = Checks.alignDown(range.byteSize() / parts, granule);
+        Shares cut = Shares.of(range.byteSize(), parts);
+        long shareSize = cut.size();
         if (shareSize < b.maxClass) {
             throw new IllegalArgumentException("range of " + range.byteSize() + " bytes too small for " + b.heaps
                     + " heaps of " + classes + " classes up to " + b.maxClass + " bytes");
@@ -85,8 +83,8 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
         this.heaps = new Heap[b.heaps];
         this.shares = new FixedRange[(int) parts];
         this.slabs = new OwnedSlab[(int) parts];
-        this.sharesEnd = parts * shareSize;
-        this.slabOfGranule = new OwnedSlab[(int) (sharesEnd >>> granuleShift)];
+        this.sharesEnd = cut.end();
+        this.granuleShift = cut.granuleShift();
         try {
             for (int h = 0; h < heaps.length; h++) {
                 heaps[h] = new Heap(classes);
@@ -95,14 +93,13 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
                     shares[i] = range.slice(i * shareSize, shareSize);
                     slabs[i] = OwnedSlab.create(shares[i], classSizes[c], b.zeroing, null);
                     heaps[h].slabs[c] = slabs[i];
-                    int perShare = (int) (shareSize >>> granuleShift);
-                    Arrays.fill(slabOfGranule, i * perShare, (i + 1) * perShare, slabs[i]);
                 }
             }
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
         }
+        this.slabOfGranule = cut.byGranule(slabs);
     }
 
     /**

@@ -5,13 +5,13 @@ import dev.pagewise.core.internal.Listening;
 import dev.pagewise.core.internal.Restricted;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * A set of {@link Slab}s by size class over one {@link FixedRange}: powers of two and the half-steps
  * between them (16, 24, 32, 48, 64, 96, ... B) up to a maximum, each class owning an equal share of the
- * range (each share rounded down to whole granules of at least a page, so up to 1/64 of it goes unused).
+ * range (rounded down so that an address finds its class with one look-up: up to 1/64 of a share goes unused,
+ * under 4 KiB of a share below 256 KiB).
  * Larger requests, and requests a full class cannot serve, fall through to a large-object
  * allocator if one is given. {@link #deallocate} routes by address. Memory handed out reads zero
  * unless the allocator was built {@linkplain Builder#withoutZeroing() without zeroing} ({@link #allocateZeroed}
@@ -49,9 +49,8 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         this.maxClass = b.maxClass;
         this.zeroing = b.zeroing;
         int n = classSizes.length;
-        long granule = granule(range.byteSize(), n);
-        this.granuleShift = Long.numberOfTrailingZeros(granule);
-        long shareSize = Checks.alignDown(range.byteSize() / n, granule);
+        Shares cut = Shares.of(range.byteSize(), n);
+        long shareSize = cut.size();
         if (shareSize < b.maxClass) {
             throw new IllegalArgumentException("range of " + range.byteSize() + " bytes too small for " + n
                     + " classes up to " + b.maxClass + " bytes");
@@ -59,20 +58,19 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         this.baseAddress = Restricted.segmentOf(range).address();
         this.slabs = new Slab[n];
         this.shares = new FixedRange[n];
-        this.sharesEnd = n * shareSize;
-        this.slabOfGranule = new Slab[(int) (sharesEnd >>> granuleShift)];
+        this.sharesEnd = cut.end();
+        this.granuleShift = cut.granuleShift();
         try {
             for (int i = 0; i < n; i++) {
                 shares[i] = range.slice(i * shareSize, shareSize);
                 // with a listener, each slab records its blocks' sizes: the listener hears a block as it is now
                 slabs[i] = Slab.create(shares[i], classSizes[i], b.zeroing, AllocationListener.NOOP, listener != null);
-                int perShare = (int) (shareSize >>> granuleShift);
-                Arrays.fill(slabOfGranule, i * perShare, (i + 1) * perShare, slabs[i]);
             }
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
         }
+        this.slabOfGranule = cut.byGranule(slabs);
     }
 
     /**
@@ -199,18 +197,6 @@ public final class SizeClassed implements Allocator, AutoCloseable {
             sizes[i] = (i & 1) == 1 ? pow - pow / 4 : pow;
         }
         return sizes;
-    }
-
-    /**
-     * {@return the granule of {@code parts} equal shares of {@code rangeBytes}: a power of two of at least 4 KiB
-     * that each share is a whole number of}
-     * An address then finds its share by one shift and one table look-up, with no division (tens of cycles) and
-     * no fix-up for a granule that straddles two shares. A granule over 1/128 of a share keeps the table at most
-     * 128 entries a share; rounding a share down to it loses at most 1/64 of it (under 4 KiB for a share below
-     * 256 KiB, as page alignment always did).
-     */
-    static long granule(long rangeBytes, long parts) {
-        return Math.max(4096, Long.highestOneBit(rangeBytes / parts / 64));
     }
 
     /** {@return the index of the smallest class that holds {@code size} bytes} Valid up to the max class. */

@@ -22,19 +22,22 @@ public final class Zeroing {
     static final long LOOP_FROM = 1024;
 
     /**
-     * From this size {@link MemorySegment#fill} is the faster again: past what the caches hold, the JVM's
-     * {@code setMemory} stub writes without reading each line in first, and the loop's stores do not. On a 2-CPU
-     * AMD EPYC (32 MiB of L3), {@code java -jar allocator-bench/target/benchmarks.jar ZeroBench -p
+     * From this size {@link MemorySegment#fill} is the faster again, in pieces of this size. On a 2-CPU AMD EPYC
+     * (2 MiB of L2 a core, 32 MiB of L3), {@code java -jar allocator-bench/target/benchmarks.jar ZeroBench -p
      * size=4194304,8388608,12582912,16777216,33554432 -f 2 -wi 3 -w 500ms -i 5 -r 500ms} gave, loop vs fill, 58 vs
      * 73 us at 4 MiB, 116 vs 145 at 8 MiB, 183 vs 220 at 12 MiB, then 462 ± 221 vs 301 ± 5 at 16 MiB and 1914 vs
-     * 819 at 32 MiB.
+     * 819 at 32 MiB. The pieces bound how long the thread runs without a safepoint poll (the JVM's {@code setMemory}
+     * stub has none, so a GC waits for the whole fill): with one thread zeroing 1 GiB ten times while another asked
+     * for every thread's stack each millisecond, {@code -Xlog:safepoint} showed the longest wait to reach a
+     * safepoint at 44-47 ms with one fill of 1 GiB, 1.1-3.0 ms with pieces of 16 MiB (three runs each).
      */
     static final long FILL_FROM = 16L << 20;
 
     /**
      * The loop zeroes chunks of this size from the last to the first, so that the start of the memory is what
      * was written last: an arena reset zeroes what the next request writes again from the start, and finds
-     * its first bytes in the L1 cache, as it would after the JDK's zero-on-allocate.
+     * its first bytes in the L1 cache, as it would after the JDK's zero-on-allocate. (From {@link #FILL_FROM} on,
+     * the memory is larger than that cache holds by far and the fill goes first to last.)
      */
     static final long CHUNK = 4096;
 
@@ -55,11 +58,11 @@ public final class Zeroing {
     }
 
     /**
-     * Writes zeros over {@code [offset, offset + length)} of {@code segment}. Small parts (and very large ones) are
-     * filled through a slice made here, which C2 scalar-replaces once this method is inlined into its caller; the
-     * loop lives in a
-     * method of its own that takes the whole segment, so that its size never keeps this one from being inlined
-     * (a {@code StackArena} frame that pops 64 bytes is only fast when nothing of it escapes). For the same
+     * Writes zeros over {@code [offset, offset + length)} of {@code segment}. Small parts are filled through a
+     * slice made here, which C2 scalar-replaces once this method is inlined into its caller; the loop and the fill
+     * of very large parts live in methods of their own that take the whole segment, so that their size never keeps
+     * this one from being inlined (a {@code StackArena} frame that pops 64 bytes is only fast when nothing of it
+     * escapes). For the same
      * reason small parts are not zeroed with a few 8-byte stores, though they would save the call into the JVM's
      * {@code setMemory} stub: with eight overlapping stores for parts up to 64 bytes, {@code Frame.close} was no
      * longer inlined into its caller (JMH's perfasm showed it as a compiled method of its own), and the 64-byte
@@ -73,10 +76,19 @@ public final class Zeroing {
      * @throws UnsupportedOperationException if it is read-only
      */
     public static void zero(MemorySegment segment, long offset, long length) {
-        if (length < LOOP_FROM || length >= FILL_FROM) {
+        if (length < LOOP_FROM) {
             segment.asSlice(offset, length).fill((byte) 0);
-        } else {
+        } else if (length < FILL_FROM) {
             loop(segment, offset, length);
+        } else {
+            fillInPieces(segment, offset, length);
+        }
+    }
+
+    private static void fillInPieces(MemorySegment segment, long offset, long length) {
+        Objects.checkFromIndexSize(offset, length, segment.byteSize());
+        for (long from = offset, end = offset + length; from < end; from += FILL_FROM) {
+            segment.asSlice(from, Math.min(FILL_FROM, end - from)).fill((byte) 0);
         }
     }
 

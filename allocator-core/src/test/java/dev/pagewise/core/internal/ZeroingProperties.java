@@ -39,10 +39,10 @@ class ZeroingProperties {
         }
     }
 
-    /** Either side of where the loop hands very large parts back to the fill, at an odd offset and length. */
+    /** Either side of where the loop hands very large parts to the fill, in pieces, at an odd offset and length. */
     @Test
     void zeroesExactlyThePartEitherSideOfWhereTheFillTakesOver() {
-        for (long size : new long[] {Zeroing.FILL_FROM - 13, Zeroing.FILL_FROM, Zeroing.FILL_FROM + 13}) {
+        for (long size : new long[] {Zeroing.FILL_FROM - 13, Zeroing.FILL_FROM, Zeroing.FILL_FROM + 13, 3 * Zeroing.FILL_FROM - 5}) {
             try (Arena arena = Arena.ofConfined()) {
                 long offset = 4099;
                 MemorySegment whole = arena.allocate(offset + size + 4099).fill((byte) 5);
