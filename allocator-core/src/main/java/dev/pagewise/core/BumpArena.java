@@ -87,7 +87,7 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
         this.generation = taken.generation();
         this.baseAddress = raw.address();
         this.capacity = range.byteSize();
-        this.committedEnd = range.committed();
+        this.committedEnd = Math.min(range.committed(), capacity);
         this.memory = generation.segment;
     }
 
@@ -345,20 +345,28 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
         }
         long from = cursor;
         long start = ((baseAddress + from + byteAlignment - 1) & -byteAlignment) - baseAddress;
+        // committedEnd never passes the capacity, so a block that fits below it needs no capacity check (start and
+        // committedEnd are both non-negative: the subtraction cannot overflow)
+        if (start >= from && byteSize <= committedEnd - start) {
+            cursor = start + byteSize;
+            return start;
+        }
+        return bumpCommitting(from, start, byteSize);
+    }
+
+    private long bumpCommitting(long from, long start, long byteSize) {
         if (start < from || start > capacity || byteSize > capacity - start) {
             return -1;
         }
         long end = start + byteSize;
-        if (end > committedEnd) {
-            commit(from, end);
-        }
+        commit(from, end);
         cursor = end;
         return start;
     }
 
     private void commit(long from, long end) {
         range.commit(from, end - from);
-        committedEnd = range.committed();
+        committedEnd = Math.min(range.committed(), capacity);
     }
 
     private RuntimeException notOwner() {
