@@ -67,6 +67,10 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
      * water, or bytes written through them after the pop would survive it.
      */
     private long generationEnd;
+    /**
+     * Where the range's committed prefix ends as this arena last saw it, never past the capacity (a range may
+     * report more): a block that ends below it is committed and inside the capacity, the bump's fast path.
+     */
     private long committedEnd;
     private boolean closed;
     private long resets;
@@ -87,7 +91,7 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
         this.generation = taken.generation();
         this.baseAddress = raw.address();
         this.capacity = range.byteSize();
-        this.committedEnd = Math.min(range.committed(), capacity);
+        this.committedEnd = committedWithinCapacity();
         this.memory = generation.segment;
     }
 
@@ -345,8 +349,8 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
         }
         long from = cursor;
         long start = ((baseAddress + from + byteAlignment - 1) & -byteAlignment) - baseAddress;
-        // committedEnd never passes the capacity, so a block that fits below it needs no capacity check (start and
-        // committedEnd are both non-negative: the subtraction cannot overflow)
+        // start < from only if rounding up to the alignment overflowed; past that check start and committedEnd are
+        // both non-negative, so the subtraction cannot overflow
         if (start >= from && byteSize <= committedEnd - start) {
             cursor = start + byteSize;
             return start;
@@ -354,8 +358,12 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
         return bumpCommitting(from, start, byteSize);
     }
 
+    /**
+     * The bump of a block that does not end below {@link #committedEnd}: commits up to its end if the capacity
+     * allows; {@return its offset, or -1 with nothing changed}
+     */
     private long bumpCommitting(long from, long start, long byteSize) {
-        if (start < from || start > capacity || byteSize > capacity - start) {
+        if (start < from || byteSize > capacity - start) {
             return -1;
         }
         long end = start + byteSize;
@@ -366,7 +374,11 @@ public sealed class BumpArena implements Allocator, Arena, Resettable {
 
     private void commit(long from, long end) {
         range.commit(from, end - from);
-        committedEnd = Math.min(range.committed(), capacity);
+        committedEnd = committedWithinCapacity();
+    }
+
+    private long committedWithinCapacity() {
+        return Math.min(range.committed(), capacity);
     }
 
     private RuntimeException notOwner() {

@@ -95,11 +95,11 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
                     heaps[h].slabs[c] = slabs[i];
                 }
             }
+            this.slabOfGranule = cut.byGranule(slabs);
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
         }
-        this.slabOfGranule = cut.byGranule(slabs);
     }
 
     /**

@@ -30,10 +30,11 @@ record Shares(long size, int granuleShift, long end) {
      * {@return the table by granule: {@code slabs[i]} for every granule of share {@code i}}, to be read at
      * {@code (int) (offset >>> granuleShift)} for an offset below {@link #end}
      *
-     * @param slabs one slab per share, in the order of the shares
+     * @param slabs one slab per share, in the order of the shares: as many as the parts the shares were cut into
      */
     <S> S[] byGranule(S[] slabs) {
         int perShare = (int) (size >>> granuleShift);
+        // a copy only for an array of the slabs' own type: the fills below overwrite every entry
         S[] table = Arrays.copyOf(slabs, (int) (end >>> granuleShift));
         for (int i = 0; i < slabs.length; i++) {
             Arrays.fill(table, i * perShare, (i + 1) * perShare, slabs[i]);

@@ -66,11 +66,11 @@ public final class SizeClassed implements Allocator, AutoCloseable {
                 // with a listener, each slab records its blocks' sizes: the listener hears a block as it is now
                 slabs[i] = Slab.create(shares[i], classSizes[i], b.zeroing, AllocationListener.NOOP, listener != null);
             }
+            this.slabOfGranule = cut.byGranule(slabs);
         } catch (RuntimeException | Error e) {
             closeAll();
             throw e;
         }
-        this.slabOfGranule = cut.byGranule(slabs);
     }
 
     /**

@@ -30,4 +30,41 @@ class BumpArenaBoundsTest {
             assertEquals(0, arena.allocate(0, 1).byteSize(), "an empty block still fits");
         }
     }
+
+    /** A range that says more is committed than it holds (only code with native access can pass one). */
+    @Test
+    void aBumpShouldKeepToTheCapacityWhenTheRangeReportsMoreCommitted() {
+        try (NativeBacked inner = NativeBacked.allocate(2 * CAPACITY)) {
+            FixedRange lying = new FixedRange() {
+                @Override
+                public MemorySegment segment() {
+                    return inner.segment().asSlice(0, CAPACITY);
+                }
+
+                @Override
+                public long byteSize() {
+                    return CAPACITY;
+                }
+
+                @Override
+                public long committed() {
+                    return 2 * CAPACITY;
+                }
+
+                @Override
+                public void commit(long offset, long length) {
+                }
+
+                @Override
+                public Lifetime lifetime() {
+                    return inner.lifetime();
+                }
+            };
+            try (BumpArena arena = BumpArena.builder(lying).build()) {
+                assertNull(arena.tryAllocate(CAPACITY + 1, 1), "past the capacity, inside what the range reports");
+                assertEquals(CAPACITY, arena.allocate(CAPACITY, 1).byteSize());
+                assertNull(arena.tryAllocate(1, 1), "full");
+            }
+        }
+    }
 }

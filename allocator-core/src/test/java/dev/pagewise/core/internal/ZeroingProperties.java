@@ -46,6 +46,8 @@ class ZeroingProperties {
             try (Arena arena = Arena.ofConfined()) {
                 long offset = 4099;
                 MemorySegment whole = arena.allocate(offset + size + 4099).fill((byte) 5);
+                assertThrows(IndexOutOfBoundsException.class, () -> Zeroing.zero(whole, 1, whole.byteSize()));
+                assertEquals(whole.byteSize(), count(whole, (byte) 5), "nothing written by a refused call");
                 Zeroing.zero(whole, offset, size);
                 MemorySegment zeros = arena.allocate(size);
                 assertEquals(-1, whole.asSlice(offset, size).mismatch(zeros), "the part, " + size + " bytes");
