@@ -87,12 +87,6 @@ public final class ArenaPool implements AutoCloseable {
     private static final int LEASES = 0;
     /** How often a waiting lease looks for slots of leases whose thread ended. */
     private static final long REAP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /**
-     * How long past its timeout a closing pool sees holds that no lease out and no work accounts for before it
-     * takes them as lost: a lease holds the pool for a moment before it is registered, and a thread can be
-     * descheduled in that moment, for milliseconds on a loaded machine, not for a second.
-     */
-    private static final long LOST_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final int FREE = 0;
     private static final int LEASED = 1;
@@ -146,13 +140,6 @@ public final class ArenaPool implements AutoCloseable {
     /** Test hook: runs on the scrubber after it gave a slot's pool hold back, before it wakes a closing pool. */
     private volatile Runnable afterScrubRelease;
     private final AtomicInteger scrubbing = new AtomicInteger();
-    /**
-     * The pool's holds that work other than a lease out has (the scrub of an ended lease, a purge, a prewarm):
-     * counted from before the hold is taken, or the lease gives it up, to after it is given back. A closing pool
-     * waits past its timeout for these, as they end by themselves; a hold beyond them and the leases out can only
-     * have been lost (an {@code Error} such as {@code StackOverflowError} part-way through giving one back).
-     */
-    private final AtomicInteger holdsAtWork = new AtomicInteger();
     private final AtomicInteger retired = new AtomicInteger();
     /**
      * Leases granted ({@link #LEASES}) and resets by strategy ({@link #resets}), counted per slot by its
@@ -780,7 +767,6 @@ public final class ArenaPool implements AutoCloseable {
     }
 
     private void giveBack(Lease lease) {
-        holdsAtWork.incrementAndGet(); // first: the lease's hold is the scrub's from here, never neither's
         leasesBySlot.setRelease(lease.slot, null);
         if (scrubber != null) {
             state.setRelease(lease.slot, SCRUBBING);
@@ -839,7 +825,7 @@ public final class ArenaPool implements AutoCloseable {
                         retired.incrementAndGet();
                     }
                 } finally {
-                    releaseWork(lease.poolHold);
+                    lease.poolHold.close();
                 }
             } finally {
                 scrubbed(lease, failure, clean);
@@ -1017,7 +1003,7 @@ public final class ArenaPool implements AutoCloseable {
         checkOpen();
         Lifetime.Hold hold;
         try {
-            hold = holdForWork();
+            hold = Bridge.acquire(lifetime);
         } catch (IllegalStateException e) {
             throw new IllegalStateException(label + " is closed", e);
         }
@@ -1059,27 +1045,7 @@ public final class ArenaPool implements AutoCloseable {
             }
             return warmed;
         } finally {
-            releaseWork(hold);
-        }
-    }
-
-    /** {@return a hold on the pool for work other than a lease, counted in {@link #holdsAtWork}} */
-    private Lifetime.Hold holdForWork() {
-        holdsAtWork.incrementAndGet();
-        try {
-            return Bridge.acquire(lifetime);
-        } catch (RuntimeException | Error e) {
-            holdsAtWork.decrementAndGet();
-            throw e;
-        }
-    }
-
-    /** Gives back a hold {@link #holdForWork()} took, or one a lease gave up to the scrub of its slot. */
-    private void releaseWork(Lifetime.Hold hold) {
-        try {
             hold.close();
-        } finally {
-            holdsAtWork.decrementAndGet();
         }
     }
 
@@ -1133,7 +1099,7 @@ public final class ArenaPool implements AutoCloseable {
             }
             Lifetime.Hold hold;
             try {
-                hold = holdForWork(); // close() waits for it: the slot stays mapped until the purge ends
+                hold = Bridge.acquire(lifetime); // close() waits for it: the slot stays mapped until the purge ends
             } catch (IllegalStateException closed) {
                 return next;
             }
@@ -1146,7 +1112,7 @@ public final class ArenaPool implements AutoCloseable {
                     }
                 }
             } finally {
-                releaseWork(hold);
+                hold.close();
             }
         }
         return next;
@@ -1289,11 +1255,9 @@ public final class ArenaPool implements AutoCloseable {
      *
      * @param timeout how long to wait for the leases that are out; {@link Duration#ZERO} does not wait
      * @throws NullPointerException if {@code timeout} is {@code null}
-     * @throws IllegalStateException if leases are still out after the timeout (naming them), a hold on the pool
-     *         that no lease and no scrub, purge or prewarm accounts for is still there a second after it (an
-     *         {@code Error} such as {@code StackOverflowError} part-way through giving one back lost it: the pool
-     *         can then never close), the thread was interrupted while it waited (its interrupt status is then
-     *         set), or the pool is already closed; an open pool then stays open and leases again
+     * @throws IllegalStateException if leases are still out after the timeout (naming them), the thread was
+     *         interrupted while it waited (its interrupt status is then set), or the pool is already closed;
+     *         an open pool then stays open and leases again
      */
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -1301,8 +1265,6 @@ public final class ArenaPool implements AutoCloseable {
             lifetime.checkAlive();
             closing = true;
             long deadline = System.nanoTime() + TimeUnit.NANOSECONDS.convert(timeout);
-            long unaccountedSince = 0;
-            boolean unaccounted = false;
             try {
                 while (true) {
                     reclaimLeaked();
@@ -1320,21 +1282,6 @@ public final class ArenaPool implements AutoCloseable {
                     if (out > 0 && left <= 0) {
                         throw new IllegalStateException(label + " has " + out
                                 + " lease(s) out; close them first" + describeLeases());
-                    }
-                    // past the timeout, holds that no lease out and no work accounts for are lost once they last
-                    int lost = lifetime.holders() - out - holdsAtWork.get();
-                    if (left <= 0 && lost > 0) {
-                        long now = System.nanoTime();
-                        if (!unaccounted) {
-                            unaccounted = true;
-                            unaccountedSince = now;
-                        } else if (now - unaccountedSince >= LOST_HOLD_NANOS) {
-                            throw new IllegalStateException(label + " cannot close: " + lost + " hold(s) on its memory"
-                                    + " outlived the lease or scrub that took them (an Error, such as a"
-                                    + " StackOverflowError, part-way through giving one back); its memory stays mapped");
-                        }
-                    } else {
-                        unaccounted = false;
                     }
                     synchronized (scrubbed) {
                         // a scrub that ends between the check above and here is seen at the next turn, at most 50 ms on
