@@ -288,12 +288,18 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("ConcurrentSizeClassed is closed");
         }
-        long offset = segment.address() - baseAddress;
-        if (offset < 0 || offset >= sharesEnd) {
+        OwnedSlab slab = slabOf(segment);
+        if (slab == null) {
             throw new IllegalArgumentException("not allocated by this ConcurrentSizeClassed: 0x"
                     + Long.toHexString(segment.address()));
         }
-        slabOfGranule[(int) (offset >>> granuleShift)].deallocate(segment);
+        slab.deallocate(segment);
+    }
+
+    /** {@return the slab whose share holds {@code segment}'s address, or {@code null} if none does} */
+    private OwnedSlab slabOf(MemorySegment segment) {
+        long offset = segment.address() - baseAddress;
+        return offset >= 0 && offset < sharesEnd ? slabOfGranule[(int) (offset >>> granuleShift)] : null;
     }
 
     @Override
@@ -301,8 +307,8 @@ public final class ConcurrentSizeClassed implements Allocator, AutoCloseable {
         if (segment == null || closed) {
             return false;
         }
-        long offset = segment.address() - baseAddress;
-        return offset >= 0 && offset < sharesEnd && slabOfGranule[(int) (offset >>> granuleShift)].owns(segment);
+        OwnedSlab slab = slabOf(segment);
+        return slab != null && slab.owns(segment);
     }
 
     @Override

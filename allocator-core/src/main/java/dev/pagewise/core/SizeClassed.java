@@ -264,9 +264,9 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         if (closed) {
             throw new IllegalStateException("SizeClassed is closed");
         }
-        long offset = segment.address() - baseAddress;
-        if (offset >= 0 && offset < sharesEnd) {
-            slabAt(offset).free(segment);
+        Slab slab = slabOf(segment);
+        if (slab != null) {
+            slab.free(segment);
             if (listener != null) {
                 listener.onRelease(segment);
             }
@@ -298,9 +298,9 @@ public final class SizeClassed implements Allocator, AutoCloseable {
     public MemorySegment reallocate(MemorySegment segment, long newSize) {
         checkOpen();
         Objects.requireNonNull(segment, "segment");
-        long offset = segment.address() - baseAddress;
-        if (offset >= 0 && offset < sharesEnd && owns(segment)) {
-            slabAt(offset).checkRecordedSize(segment);
+        Slab slab = slabOf(segment);
+        if (slab != null && owns(segment)) {
+            slab.checkRecordedSize(segment);
         }
         return Resizing.reallocate(this, segment, newSize);
     }
@@ -315,11 +315,8 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         Objects.requireNonNull(segment, "segment");
         checkOpen();
         Resizing.checkOwned(this, segment);
-        long offset = segment.address() - baseAddress;
-        if (offset >= 0 && offset < sharesEnd) {
-            return slabAt(offset).slotSize();
-        }
-        return large.usableSize(segment);
+        Slab slab = slabOf(segment);
+        return slab != null ? slab.slotSize() : large.usableSize(segment);
     }
 
     private void checkOpen() {
@@ -330,10 +327,9 @@ public final class SizeClassed implements Allocator, AutoCloseable {
 
     /** Resizes a checked live block in place, as {@link #reallocate} says; {@return it, or {@code null}} */
     MemorySegment resizeInPlace(MemorySegment segment, long newSize) {
-        long offset = segment.address() - baseAddress;
+        Slab slab = slabOf(segment);
         Listening.InPlace raw;
-        if (offset >= 0 && offset < sharesEnd) {
-            Slab slab = slabAt(offset);
+        if (slab != null) {
             if (newSize > slab.slotSize()) {
                 return null;
             }
@@ -377,24 +373,26 @@ public final class SizeClassed implements Allocator, AutoCloseable {
         if (closed) {
             return false;
         }
-        long offset = segment.address() - baseAddress;
-        if (offset >= 0 && offset < sharesEnd) {
-            return slabAt(offset).owns(segment);
+        Slab slab = slabOf(segment);
+        if (slab != null) {
+            return slab.owns(segment);
         }
         return large != null && large.owns(segment);
     }
 
     /** {@return the whole slot behind {@code segment}, a live block of this allocator: what a wipe of it must cover} */
     MemorySegment slotOf(MemorySegment segment) {
-        long offset = segment.address() - baseAddress;
-        if (offset >= 0 && offset < sharesEnd) {
-            return slabAt(offset).slotOf(segment);
+        Slab slab = slabOf(segment);
+        if (slab != null) {
+            return slab.slotOf(segment);
         }
-        return large instanceof Slab slab ? slab.slotOf(segment) : segment;
+        return large instanceof Slab largeSlab ? largeSlab.slotOf(segment) : segment;
     }
 
-    private Slab slabAt(long offset) {
-        return slabOfGranule[(int) (offset >>> granuleShift)];
+    /** {@return the slab whose share holds {@code segment}'s address, or {@code null} if none does} */
+    private Slab slabOf(MemorySegment segment) {
+        long offset = segment.address() - baseAddress;
+        return offset >= 0 && offset < sharesEnd ? slabOfGranule[(int) (offset >>> granuleShift)] : null;
     }
 
     @Override
